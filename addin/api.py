@@ -1,0 +1,298 @@
+"""The public Python API: one obvious function per question, answering with numbers or pandas.
+
+Everything the Excel functions and the command line show comes through here::
+
+    >>> from addin import api
+    >>> api.value("JGB10Y", "2025-09-30")
+    1.65
+    >>> api.flow_sum("BOP:Foreign:Equity", "2025-01-01", "2025-12-31")
+    8443.4
+
+Dates may be ISO strings, ``datetime``/``date`` objects or ``pandas.Timestamp``; ``None`` means
+"latest available". Yields and rates are in percent as published, flows in JPY billions.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date as _date, datetime
+from functools import lru_cache
+from typing import Union
+
+import numpy as np
+import pandas as pd
+
+from addin import catalogue
+from addin.config import Config
+from addin.engine import Column, Engine, first_available
+from addin.errors import BadArgument, LayoutChanged, NoData, SourceUnavailable, UnknownSeries
+
+DateLike = Union[str, _date, datetime, pd.Timestamp, None]
+SeriesLike = Union[str, pd.Series]
+TREASURY_FIRST_YEAR = 1990
+
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def engine() -> Engine:
+    """The process's engine, built from the environment on first use."""
+    global _engine
+    if _engine is None:
+        with _engine_lock:
+            if _engine is None:
+                _engine = Engine(Config.from_env())
+    return _engine
+
+
+def use(new_engine: Engine | None) -> None:
+    """Replace the process's engine (``None``: rebuild from the environment on next use)."""
+    global _engine
+    _engine = new_engine
+    _spec.cache_clear()
+
+
+# -- dates ---------------------------------------------------------------------------------
+
+@lru_cache(maxsize=4096)
+def _parse_date_text(text: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(datetime.strptime(text.strip()[:10], "%Y-%m-%d"))
+    except ValueError:
+        raise BadArgument(f'Date "{text[:20]}" not understood; use YYYY-MM-DD') from None
+
+
+def to_timestamp(when: DateLike) -> pd.Timestamp | None:
+    """Normalise a date argument to a midnight ``Timestamp`` (``None`` stays ``None``)."""
+    if when is None:
+        return None
+    if isinstance(when, str):
+        return _parse_date_text(when) if when.strip() else None
+    if isinstance(when, (datetime, _date)):
+        return pd.Timestamp(when.year, when.month, when.day)
+    raise BadArgument(f"{type(when).__name__} is not a date; use YYYY-MM-DD")
+
+
+def _ymd(when) -> str:
+    return pd.Timestamp(when).strftime("%Y-%m-%d")
+
+
+# -- series --------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1024)
+def _spec(series_id: str) -> catalogue.SeriesSpec:
+    return catalogue.series_spec(series_id, engine().config.csv_files)
+
+
+def spec(series_id: str) -> catalogue.SeriesSpec:
+    """The catalogue entry of a series id (case-insensitive)."""
+    if not isinstance(series_id, str) or not series_id.strip():
+        raise BadArgument("Series id is empty; try JP_SEARCH(\"JGB\")")
+    return _spec(series_id)
+
+
+def _years(start: pd.Timestamp | None, end: pd.Timestamp | None) -> tuple[int, ...]:
+    this_year = engine().clock().year
+    last = min(end.year if end is not None else this_year, this_year)
+    first = start.year if start is not None else (last - 1 if end is not None else TREASURY_FIRST_YEAR)
+    if start is None and end is None:
+        first = last - 1
+    return tuple(range(max(first, TREASURY_FIRST_YEAR), last + 1))
+
+
+_joined: dict[tuple, Column] = {}
+
+
+def _origin_column(origin: catalogue.Origin, years: tuple[int, ...]) -> Column:
+    eng = engine()
+    if origin.key != "{year}":
+        return eng.column(origin.source, origin.key, origin.column)
+    parts = _year_parts(eng, origin, years)
+    ident = tuple(id(part) for part in parts)
+    joined = _joined.get(ident)
+    if joined is None:
+        joined = Column(np.concatenate([p.dates for p in parts]),
+                        np.concatenate([p.values for p in parts]),
+                        tuple(u for p in parts for u in p.urls))
+        _joined.clear() if len(_joined) > 256 else None
+        _joined[ident] = joined
+    return joined
+
+
+def _year_parts(eng: Engine, origin: catalogue.Origin, years: tuple[int, ...]) -> list[Column]:
+    """One column per yearly file; a year not (yet) published is skipped if another answers."""
+    parts, problem = [], None
+    for year in years:
+        try:
+            parts.append(eng.column(origin.source, str(year), origin.column))
+        except (SourceUnavailable, LayoutChanged) as exc:
+            problem = problem or exc
+    if not parts:
+        raise problem
+    return parts
+
+
+def column(series_id: str, start: DateLike = None, end: DateLike = None) -> Column:
+    """The series as arrays, loading only the files that cover ``[start, end]``."""
+    found = spec(series_id)
+    years = _years(to_timestamp(start), to_timestamp(end))
+    return first_available([lambda o=o: _origin_column(o, years) for o in found.origins])
+
+
+def observation(series_id: str, when: DateLike = None) -> tuple[pd.Timestamp, float]:
+    """The latest (date, value) on or before ``when``; ``None``: the latest available."""
+    when = to_timestamp(when)
+    col = column(series_id, when, when)
+    if len(col.dates) == 0:
+        raise NoData(f"No data for {spec(series_id).id}")
+    if when is None:
+        return pd.Timestamp(col.dates[-1]), float(col.values[-1])
+    found = col.at_or_before(np.datetime64(when, "ns"))
+    if found is None:
+        raise NoData(f"No data before {_ymd(col.dates[0])}")
+    limit = spec(series_id).max_age_days
+    if (np.datetime64(when, "ns") - found[0]) > np.timedelta64(limit, "D"):
+        raise NoData(f"No data within {limit} days before {_ymd(when)}")
+    return pd.Timestamp(found[0]), found[1]
+
+
+def value(series_id: str, when: DateLike = None) -> float:
+    """The value of a series on ``when`` (latest observation on or before it)."""
+    return observation(series_id, when)[1]
+
+
+def series(series_id: SeriesLike, start: DateLike = None, end: DateLike = None,
+           interval: int = 0) -> pd.Series:
+    """Observations in ``[start, end]`` (both optional); interval 0 daily, 1 weekly, 2 monthly."""
+    from addin.calc.rally import resample
+
+    start, end = to_timestamp(start), to_timestamp(end)
+    if start is not None and end is not None and start > end:
+        raise BadArgument(f"start {_ymd(start)} is after end {_ymd(end)}")
+    data = series_id if isinstance(series_id, pd.Series) else column(
+        series_id, start if start is not None else pd.Timestamp(TREASURY_FIRST_YEAR, 1, 1),
+        end).to_series()
+    window = data.loc[start:end] if len(data) else data
+    if window.dropna().empty:
+        raise NoData(f"No data between {_ymd(start) if start is not None else 'start'} and "
+                     f"{_ymd(end) if end is not None else 'today'}")
+    return resample(window.dropna(), interval)
+
+
+# -- flows ---------------------------------------------------------------------------------
+
+MEASURES = ("net", "buy", "sell", "gross")
+CURRENCIES = ("JPY", "USD")
+
+
+def flow_spec(investor: str) -> catalogue.FlowSpec:
+    if not isinstance(investor, str) or not investor.strip():
+        raise BadArgument('Investor is empty; try JP_SEARCH("JPX")')
+    return catalogue.flow_spec(investor)
+
+
+def _flow_column(found: catalogue.FlowSpec, market: str, measure: str) -> pd.Series:
+    frame = engine().frame(found.source, found.key)
+    if measure == "gross":
+        return _flow_column(found, market, "buy") + _flow_column(found, market, "sell")
+    key = (market, found.investor, measure)
+    if key not in frame.columns:
+        return _missing_flow(frame, found, market, measure)
+    return frame[key].dropna()
+
+
+def _missing_flow(frame: pd.DataFrame, found, market: str, measure: str):
+    markets = sorted(set(frame.columns.get_level_values(0)))
+    if market not in markets:
+        raise BadArgument(f"market {market!r} not in {found.id.split(':')[0]}; use "
+                          + ", ".join(markets)[:40])
+    investors = set(frame.columns.get_level_values(1))
+    if found.investor not in investors:
+        raise UnknownSeries(f'Unknown flow "{found.id[:30]}"; try JP_SEARCH("{found.id[:3]}")')
+    raise NoData(f"{found.id} has no {measure} figures; try measure \"net\"")
+
+
+def flows(investor: str, start: DateLike = None, end: DateLike = None, measure: str = "net",
+          market: str | None = None, currency: str = "JPY") -> pd.Series:
+    """One investor's flows per period (JPY or USD billions), dated by each period's last day."""
+    found, measure, currency = flow_spec(investor), _choice(measure, MEASURES, "measure"), \
+        _choice(currency, CURRENCIES, "currency")
+    market = _market(found, market)
+    data = _flow_column(found, market, measure)
+    if currency == "USD":
+        from addin.calc.flows import to_usd
+
+        data = to_usd(data, column("USDJPY").to_series())
+    start, end = to_timestamp(start), to_timestamp(end)
+    window = data.loc[start:end]
+    if window.empty:
+        raise NoData(f"No {found.id} periods between {_ymd(start) if start is not None else 'start'}"
+                     f" and {_ymd(end) if end is not None else 'today'}")
+    return window
+
+
+def flow(investor: str, when: DateLike = None, measure: str = "net", market: str | None = None,
+         currency: str = "JPY") -> tuple[pd.Timestamp, float]:
+    """The period containing ``when`` (default: the latest): (period end, amount)."""
+    from addin.calc.flows import period_containing
+
+    data = flows(investor, None, None, measure, market, currency)
+    when = to_timestamp(when)
+    end = data.index[-1] if when is None else period_containing(data, when)
+    return end, float(data.loc[end])
+
+
+def flow_sum(investor: str, start: DateLike, end: DateLike = None, market: str | None = None,
+             currency: str = "JPY") -> float:
+    """Cumulative net flow over the periods ending in ``[start, end]``."""
+    from addin.calc.flows import window_sum
+
+    start = to_timestamp(start)
+    if start is None:
+        raise BadArgument("start date is required, e.g. \"2025-01-01\"")
+    end = to_timestamp(end) or pd.Timestamp.max.normalize()
+    return window_sum(flows(investor, None, None, "net", market, currency), start, end)
+
+
+def flow_rank(investor: str, when: DateLike = None, window: int | None = None, years: int = 10,
+              market: str | None = None) -> tuple[int, int]:
+    """Rank (1 = largest) of the ``window``-period sum ending at ``when`` among ``years`` years.
+
+    ``window`` defaults to a year of periods (52 weeks or 12 months).
+    """
+    from addin.calc.flows import rolling_rank
+
+    if window is None:
+        window = 12 if flow_spec(investor).frequency == catalogue.MONTHLY else 52
+    if not 1 <= int(window) <= 1000 or not 1 <= int(years) <= 100:
+        raise BadArgument("window must be 1..1000 periods and years 1..100")
+    data = flows(investor, None, None, "net", market)
+    when = to_timestamp(when) or data.index[-1]
+    return rolling_rank(data, when, int(window), int(years))
+
+
+def _choice(text, allowed: tuple[str, ...], what: str) -> str:
+    if not isinstance(text, str) or text.strip().lower() not in [a.lower() for a in allowed]:
+        raise BadArgument(f'{what} "{str(text)[:12]}" not allowed; use ' + ", ".join(allowed))
+    return next(a for a in allowed if a.lower() == text.strip().lower())
+
+
+def _market(found: catalogue.FlowSpec, market: str | None) -> str:
+    if market is None or (isinstance(market, str) and not market.strip()):
+        return found.default_market
+    return _choice(market, found.markets, "market")
+
+
+# -- discovery, provenance, refresh ----------------------------------------------------------
+
+def search(text: str) -> list[tuple[str, str, str]]:
+    """(id, kind, description) of every series and flow whose id or description has all words."""
+    if not isinstance(text, str):
+        raise BadArgument("search text must be text, e.g. \"JGB\"")
+    return catalogue.search(text)
+
+
+from addin.provenance import info, refresh, status  # noqa: E402  (re-exported)
+from addin.measures import (  # noqa: E402,F401  (re-exported)
+    change, drawdown, hedge_cost, hedged_spread, hedged_yield, high, is_record, low, rally,
+    relative, spread)

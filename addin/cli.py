@@ -1,0 +1,174 @@
+"""The ``jpflows`` command line: the same engine as the Excel functions, in a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import date
+
+from addin.errors import AddinError
+
+
+def _console():
+    from rich.console import Console
+
+    return Console()
+
+
+def _fmt(value, unit: str = "") -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if unit == "ratio":
+            return f"{value:+.1%}"
+        return f"{value:,.3f}" if unit in ("%", "pp") else f"{value:,.2f}"
+    return "" if value is None else str(value)
+
+
+def cmd_report(args) -> int:
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from addin import report
+
+    as_of = args.as_of or date.today().isoformat()
+    with Progress(transient=True, console=_console()) as progress:
+        task = progress.add_task("Fetching", total=len(report.SECTIONS))
+        sections = report.build(as_of, lambda i, n, title: progress.update(
+            task, completed=i, description=title[:40]))
+    console = _console()
+    console.print(f"[bold]jpflows monitor as of {as_of}[/bold]")
+    for section in sections:
+        table = Table(title=section.title, title_justify="left", show_header=False, min_width=60)
+        table.add_column("figure")
+        table.add_column("value", justify="right")
+        table.add_column("unit")
+        if section.error:
+            table.add_row(f"[red]unavailable: {section.error}[/red]", "", "")
+        for line in section.lines:
+            table.add_row(line.label, _fmt(line.value, line.unit), "" if line.unit == "ratio" else line.unit)
+        console.print(table)
+    if args.xlsx:
+        from addin.report_xlsx import write
+
+        write(sections, as_of, args.xlsx)
+        console.print(f"Wrote {args.xlsx}")
+    return 0 if any(s.lines for s in sections) else 1
+
+
+def cmd_show(args) -> int:
+    from addin import api
+
+    data = api.series(args.series, args.start, args.end)
+    for when, value in data.items():
+        print(f"{when:%Y-%m-%d},{value:g}")
+    return 0
+
+
+def cmd_status(args) -> int:
+    from rich.table import Table
+
+    from addin import api
+
+    table = Table("source", "last fetch", "age (h)", "state", "detail")
+    for row in api.status():
+        table.add_row(row["source"], _fmt(row["last_fetch"]), _fmt(row["age_hours"]), row["state"],
+                      str(row["detail"])[:60])
+    console = _console()
+    console.print(table)
+    console.print(f"cache: {api.engine().config.cache_label}")
+    return 0
+
+
+def cmd_search(args) -> int:
+    from addin import api
+
+    for series_id, kind, description in api.search(" ".join(args.text)):
+        print(f"{series_id:<24} {kind:<7} {description}")
+    return 0
+
+
+def cmd_refresh(args) -> int:
+    from rich.progress import Progress
+
+    from addin import api
+
+    with Progress(console=_console()) as progress:
+        task = progress.add_task("Refreshing", total=None)
+        outcome = api.refresh(lambda i, n, name: progress.update(
+            task, total=n, completed=i, description=name))
+    for name, result in outcome.items():
+        print(f"{name:<24} {result}")
+    return 0 if all(r == "OK" for r in outcome.values()) else 1
+
+
+def cmd_doctor(args) -> int:
+    from addin.doctor import run
+
+    return run(_console())
+
+
+def cmd_addin(args) -> int:
+    from workbook.install import install
+
+    return install(_console())
+
+
+def cmd_workbook(args) -> int:
+    from workbook.build import new_workbook
+
+    path = new_workbook(args.name)
+    print(f"Created {path}")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from bench.run import main as bench_main
+
+    return bench_main([])
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="jpflows", description=__doc__)
+    top.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = top.add_subparsers(dest="command", required=True)
+    rep = sub.add_parser("report", help="print the monitor (the main job)")
+    rep.add_argument("--as-of", help="date YYYY-MM-DD (default today)")
+    rep.add_argument("--xlsx", help="also write the monitor as a values-only workbook")
+    rep.set_defaults(run=cmd_report)
+    show = sub.add_parser("show", help="print a series as date,value")
+    show.add_argument("series")
+    show.add_argument("--start")
+    show.add_argument("--end")
+    show.set_defaults(run=cmd_show)
+    sub.add_parser("status", help="freshness of every source").set_defaults(run=cmd_status)
+    search = sub.add_parser("search", help="find series and flow ids")
+    search.add_argument("text", nargs="*", default=[""])
+    search.set_defaults(run=cmd_search)
+    sub.add_parser("refresh", help="revalidate every source").set_defaults(run=cmd_refresh)
+    sub.add_parser("doctor", help="check the installation").set_defaults(run=cmd_doctor)
+    addin = sub.add_parser("addin", help="Excel add-in management")
+    addin.add_argument("action", choices=["install"])
+    addin.set_defaults(run=cmd_addin)
+    book = sub.add_parser("workbook", help="workbooks from the template")
+    book.add_argument("action", choices=["new"])
+    book.add_argument("name")
+    book.set_defaults(run=cmd_workbook)
+    sub.add_parser("bench", help="run the performance benchmarks").set_defaults(run=cmd_bench)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.run(args)
+    except AddinError as exc:
+        print(f"jpflows: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""US Treasury daily par yield curve, one calendar year per file.
+
+The Treasury's CSV export lists the newest day first, dates ``MM/DD/YYYY``, and its columns
+change over the years (``4 Mo`` from October 2022, ``1.5 Month`` from February 2025), so
+columns are mapped by name, never by position.
+
+Unit: percent, as published (4.25 means 4.25%). Every tenor column is always present; a tenor
+the Treasury did not quote on a day (or in a whole year) is NaN.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+
+import pandas as pd
+
+from addin.errors import BadArgument, LayoutChanged
+
+NAME = "US Treasury"
+URL = (
+    "https://home.treasury.gov/resource-center/data-chart-center/interest-rates/"
+    "daily-treasury-rates.csv/all/{year}?type=daily_treasury_yield_curve"
+    "&field_tdr_date_value={year}&page&_format=csv"
+)
+FILE = "daily-treasury-rates.csv"
+EXPIRE = datetime.timedelta(hours=1)
+
+TENOR_COLUMNS = {
+    "1 Mo": "1M",
+    "1.5 Month": "1.5M",
+    "2 Mo": "2M",
+    "3 Mo": "3M",
+    "4 Mo": "4M",
+    "6 Mo": "6M",
+    "1 Yr": "1Y",
+    "2 Yr": "2Y",
+    "3 Yr": "3Y",
+    "5 Yr": "5Y",
+    "7 Yr": "7Y",
+    "10 Yr": "10Y",
+    "20 Yr": "20Y",
+    "30 Yr": "30Y",
+}
+COLUMNS = tuple(TENOR_COLUMNS.values())
+
+
+def download(key: str, get) -> bytes:
+    """Fetch one year of the par yield curve.
+
+    Args:
+        key: The year as text, e.g. ``"2025"``.
+        get: The injected HTTP getter.
+
+    Returns:
+        The CSV bytes, as :func:`parse` takes them.
+    """
+    year = str(key).strip()
+    if not re.fullmatch(r"\d{4}", year):
+        raise BadArgument(f"Treasury year {key!r}: expected four digits like '2025'")
+    return get(URL.format(year=year), check=parse, expire=EXPIRE)
+
+
+def parse(raw: bytes) -> pd.DataFrame:
+    """Turn one year's CSV into a frame.
+
+    Args:
+        raw: The bytes of ``daily-treasury-rates.csv``.
+
+    Returns:
+        Par yields in percent, columns ``1M`` ... ``30Y`` (see ``COLUMNS``), ascending ``date``
+        index.
+
+    Raises:
+        LayoutChanged: No ``Date`` column, no known tenor column, a bad date or value.
+    """
+    table = _read_table(raw)
+    known = [column for column in table.columns if column in TENOR_COLUMNS]
+    if "Date" not in table.columns or not known:
+        raise LayoutChanged(f"Treasury {FILE}: header 'Date,\"1 Mo\",...' not found")
+    if table.empty:
+        raise LayoutChanged(f"Treasury {FILE}: no data rows under the header")
+    frame = _yields(table[known]).rename(columns=TENOR_COLUMNS)
+    frame = frame.reindex(columns=list(COLUMNS))
+    frame.index = pd.DatetimeIndex(_dates(table["Date"]), name="date")
+    if frame.index.has_duplicates:
+        raise LayoutChanged(f"Treasury {FILE}: a date appears twice")
+    return frame.sort_index()
+
+
+def _read_table(raw: bytes) -> pd.DataFrame:
+    """The CSV as text cells, column names trimmed."""
+    if raw[:512].replace(b"\xef\xbb\xbf", b"").lstrip().startswith(b"<"):
+        raise LayoutChanged(f"Treasury {FILE}: got an HTML page, not CSV")
+    try:
+        table = pd.read_csv(io.BytesIO(raw), dtype=str, encoding="utf-8-sig")
+    except (ValueError, UnicodeDecodeError):
+        raise LayoutChanged(f"Treasury {FILE}: not a CSV table") from None
+    table.columns = [str(column).strip() for column in table.columns]
+    return table
+
+
+def _yields(cells: pd.DataFrame) -> pd.DataFrame:
+    """Cells as floats; an empty cell is a tenor not quoted that day."""
+    try:
+        return cells.astype("float64")
+    except ValueError:
+        raise LayoutChanged(f"Treasury {FILE}: a yield is not a number") from None
+
+
+def _dates(cells: pd.Series) -> pd.Series:
+    """``MM/DD/YYYY`` strings as timestamps."""
+    stamps = pd.to_datetime(cells, format="%m/%d/%Y", errors="coerce")
+    if stamps.isna().any():
+        bad = cells[stamps.isna()].iloc[0]
+        raise LayoutChanged(f"Treasury {FILE}: date {bad!r} is not MM/DD/YYYY")
+    return stamps

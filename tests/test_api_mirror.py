@@ -1,0 +1,56 @@
+"""The engine end to end: real download code, a local publisher server, JPFLOWS_MIRROR."""
+
+from __future__ import annotations
+
+import pytest
+
+from addin import api
+from addin.errors import NoData, SourceUnavailable
+from tests.fixtures import fred as fred_files
+
+FRED = "https://fred.stlouisfed.org/graph/fredgraph.csv?id={}"
+
+
+@pytest.fixture
+def fresh_api(engine_env):
+    api.use(None)
+    yield engine_env
+    api.use(None)
+
+
+def test_value__usdjpy_and_sofr_from_real_fred_files_through_mirror(fresh_api, realdata):
+    for series_id in ("DEXJPUS", "SOFR"):
+        fresh_api.serve(FRED.format(series_id), (realdata / "fred" / f"{series_id}.csv").read_bytes())
+    assert api.value("USDJPY", "2025-09-30") == 147.97
+    assert api.value("SOFR", "2025-09-30") == 4.24
+    assert fresh_api.count(FRED.format("DEXJPUS")) == 1
+
+
+def test_value__holiday_gives_previous_observation(fresh_api, realdata):
+    fresh_api.serve(FRED.format("DGS5"), (realdata / "fred" / "DGS5.csv").read_bytes())
+    spec_like_treasury_down = api.column("FRED:DGS5")
+    assert len(spec_like_treasury_down.dates) > 10_000
+    assert api.value("FRED:DGS5", "2025-08-18") == 3.86
+    assert api.observation("FRED:DGS5", "2025-09-01")[0].strftime("%Y-%m-%d") == "2025-08-29"
+
+
+def test_value__second_lookup_does_not_download_again(fresh_api):
+    fresh_api.serve(FRED.format("SOFR"), fred_files.current_layout("SOFR", [
+        ("2025-09-29", "4.20"), ("2025-09-30", "4.24")]))
+    assert api.value("SOFR", "2025-09-30") == 4.24
+    api.use(None)  # a new process: the disk cache answers
+    assert api.value("SOFR", "2025-09-29") == 4.20
+    assert fresh_api.count(FRED.format("SOFR")) == 1
+
+
+def test_value__older_than_staleness_window_is_no_data(fresh_api):
+    fresh_api.serve(FRED.format("SOFR"), fred_files.current_layout("SOFR", [("2025-09-01", "4.30")]))
+    with pytest.raises(NoData, match="within 7 days"):
+        api.value("SOFR", "2025-09-30")
+    with pytest.raises(NoData, match="before 2025-09-01"):
+        api.value("SOFR", "2025-08-01")
+
+
+def test_value__unreachable_source_with_empty_cache_says_so(fresh_api):
+    with pytest.raises(SourceUnavailable, match="FRED"):
+        api.value("SOFR", "2025-09-30")

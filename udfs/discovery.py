@@ -1,0 +1,55 @@
+"""``JP_INFO``, ``JP_STATUS`` and ``JP_SEARCH``: where numbers come from and which ids exist."""
+
+from __future__ import annotations
+
+from addin import api
+from addin.errors import BadArgument
+from udfs.coerce import to_text
+from udfs.decorator import udf
+
+INFO_FIELDS = ("id", "description", "source", "url", "unit", "frequency", "first", "last",
+               "last_fetch", "stale", "error", "note")
+
+
+def _cell(value):
+    return "" if value is None else value
+
+
+@udf(series='Series or flow id, e.g. "JGB10Y" or "JPX:Foreigners"',
+     field='One of: ' + ", ".join(INFO_FIELDS) + " (blank: all, as a table)")
+def JP_INFO(series, field=None):
+    """Provenance of a series: source, URL, unit, first/last date, last fetch time, stale flag.
+
+    Example: =JP_INFO("UST5Y", "last_fetch")
+    """
+    details = api.info(to_text(series, "series", ""))
+    wanted = to_text(field, "field")
+    if wanted is None:
+        return [[name, _cell(details.get(name))] for name in INFO_FIELDS]
+    if wanted.lower() not in INFO_FIELDS:
+        raise BadArgument(f'field "{wanted[:12]}" unknown; try "source", "last", "stale"')
+    return _cell(details.get(wanted.lower()))
+
+
+@udf()
+def JP_STATUS():
+    """Table of every data source: last fetch, age in hours, OK/stale/error, cache location.
+
+    Example: =JP_STATUS()
+    """
+    header = ["Source", "Last fetch", "Age (h)", "State", "Detail", "Cache"]
+    rows = [[_cell(r[k]) for k in ("source", "last_fetch", "age_hours", "state", "detail", "cache")]
+            for r in api.status()]
+    return [header] + rows
+
+
+@udf(text='Words to look for, e.g. "JGB", "foreign equity", "JPX"')
+def JP_SEARCH(text):
+    """Table of matching series and flow ids with descriptions (all words must match).
+
+    Example: =JP_SEARCH("foreign")
+    """
+    rows = api.search(to_text(text, "text", ""))
+    if not rows:
+        raise BadArgument(f'nothing matches "{str(text)[:20]}"; try "JGB", "UST" or "JPX"')
+    return [["Id", "Kind", "Description"]] + [list(row) for row in rows]

@@ -1,0 +1,136 @@
+"""The ``JP_*`` Excel functions. Each one coerces its arguments, asks :mod:`addin.api`, and shapes
+the answer: a number, TRUE/FALSE, a text, or a table that spills (a list of rows)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+
+from addin import api
+from addin.errors import BadArgument
+from udfs.coerce import (is_blank, to_bool, to_date, to_int, to_number, to_series, to_text)
+from udfs.decorator import udf
+
+SERIES = 'Series id such as "JGB10Y", "UST5Y", "TOPIX" (see JP_SEARCH)'
+SERIES_OR_RANGE = 'Series id such as "TOPIX", or a range of prices (values, or date,value)'
+INVESTOR = 'Flow id such as "JPX:Foreigners" or "MOF:Foreign:Equity" (see JP_SEARCH)'
+DATE = "Date: a date cell, serial number or \"YYYY-MM-DD\"; blank = latest"
+MARKET = 'JPX market: "TokyoNagoya" (default), "Prime", "Standard", "Growth"'
+CURRENCY = '"JPY" (default, billions of yen) or "USD" (billions of dollars)'
+HEADERS = "1 (default) adds a header row, 0 leaves it out"
+DAYS = "Hedge tenor in days, rolled (default 90)"
+BASIS = "Cross-currency basis in bp added to the yen leg (default 0; USDJPY is usually negative)"
+
+
+def _day(when) -> datetime:
+    return pd.Timestamp(when).to_pydatetime()
+
+
+def _table(series: pd.Series, header: list[str] | None) -> list[list]:
+    rows = [[_day(when), float(value)] for when, value in series.items()]
+    return ([header] if header else []) + rows
+
+
+@udf(series=SERIES, date=DATE)
+def JP_VALUE(series, date=None):
+    """Value of a series on a date (the latest observation on or before it).
+
+    Yields and rates in percent as published, indices in points, USDJPY in yen.
+    Example: =JP_VALUE("JGB10Y", "2025-09-30")
+    """
+    return api.value(to_series(series), to_date(date))
+
+
+@udf(series=SERIES, start=DATE, end=DATE, interval="0 daily (default), 1 weekly, 2 monthly",
+     headers=HEADERS)
+def JP_SERIES(series, start=None, end=None, interval=0, headers=1):
+    """Table of date, value for a series, like STOCKHISTORY (spills down).
+
+    Example: =JP_SERIES("UST5Y", "2025-01-01", "2025-12-31", 2)
+    """
+    name = to_series(series)
+    data = api.series(name, to_date(start, "start"), to_date(end, "end"),
+                      to_int(interval, "interval", 0, 0, 2))
+    label = name.upper() if isinstance(name, str) else "Value"
+    return _table(data, ["Date", label] if to_bool(headers, "headers", True) else None)
+
+
+@udf(series=SERIES_OR_RANGE, start=DATE, end=DATE, mode='"diff" (points; default for yields) or "pct" (decimal)')
+def JP_CHANGE(series, start, end=None, mode=None):
+    """Change of a series between two dates.
+
+    Yields: "diff" in percentage points (0.25 = +25bp). Prices: "pct" as a decimal (0.1 = +10%).
+    Example: =JP_CHANGE("TONA", "2025-01-01", "2025-09-30")
+    """
+    return api.change(to_series(series), to_date(start, "start"), to_date(end, "end"),
+                      to_text(mode, "mode"))
+
+
+@udf(series_a=SERIES, series_b=SERIES, date=DATE)
+def JP_SPREAD(series_a, series_b, date=None):
+    """Spread a - b on a date, in the series' unit (percentage points for yields).
+
+    Example (curve steepness): =JP_SPREAD("JGB30Y", "JGB2Y", "2025-09-30")
+    """
+    return api.spread(to_series(series_a, "series_a"), to_series(series_b, "series_b"),
+                      to_date(date))
+
+
+@udf(series_a=SERIES_OR_RANGE, series_b=SERIES_OR_RANGE, start=DATE, end=DATE)
+def JP_RELATIVE(series_a, series_b, start, end=None):
+    """How much a beat b between two dates: (a_end/a_start)/(b_end/b_start) - 1, a decimal.
+
+    Example: =JP_RELATIVE("TOPIX", "NIKKEI225", "2025-04-07", "2025-08-26")
+    """
+    return api.relative(to_series(series_a, "series_a"), to_series(series_b, "series_b"),
+                        to_date(start, "start"), to_date(end, "end"))
+
+
+@udf(investor=INVESTOR, date="Any date inside the week or month; blank = latest period",
+     measure='"net" (default), "buy", "sell" or "gross"', market=MARKET, currency=CURRENCY)
+def JP_FLOW(investor, date=None, measure="net", market=None, currency="JPY"):
+    """One period's flow (billions; positive = net buying) for the period containing the date.
+
+    Example: =JP_FLOW("JPX:Foreigners", "2025-08-22")
+    """
+    return api.flow(to_text(investor, "investor", ""), to_date(date),
+                    to_text(measure, "measure", "net"), to_text(market, "market"),
+                    to_text(currency, "currency", "JPY"))[1]
+
+
+@udf(investor=INVESTOR, start=DATE, end=DATE, measure='"net" (default), "buy", "sell", "gross"',
+     market=MARKET, currency=CURRENCY, headers=HEADERS)
+def JP_FLOWS(investor, start=None, end=None, measure="net", market=None, currency="JPY", headers=1):
+    """Table of period end, flow (billions) for every period in the window (spills down).
+
+    Example: =JP_FLOWS("MOF:Foreign:Equity", "2025-01-01")
+    """
+    name = to_text(investor, "investor", "")
+    data = api.flows(name, to_date(start, "start"), to_date(end, "end"),
+                     to_text(measure, "measure", "net"), to_text(market, "market"),
+                     to_text(currency, "currency", "JPY"))
+    return _table(data, ["Period end", name] if to_bool(headers, "headers", True) else None)
+
+
+@udf(investor=INVESTOR, start=DATE, end=DATE, market=MARKET, currency=CURRENCY)
+def JP_FLOW_SUM(investor, start, end=None, market=None, currency="JPY"):
+    """Cumulative net flow (billions) over the periods ending between start and end.
+
+    Example (year to date, in dollars): =JP_FLOW_SUM("JPX:Individuals", "2025-01-01", , , "USD")
+    """
+    return api.flow_sum(to_text(investor, "investor", ""), to_date(start, "start"),
+                        to_date(end, "end"), to_text(market, "market"),
+                        to_text(currency, "currency", "JPY"))
+
+
+@udf(investor=INVESTOR, date=DATE, window="Periods summed (default: a year, 52 weeks or 12 months)",
+     years="Years of history compared (default 10)")
+def JP_FLOW_RANK(investor, date=None, window=None, years=10):
+    """Rank of the rolling sum ending at the date among all such sums in the last years (1 = largest).
+
+    1 with years=10 means "the most in a decade". Example: =JP_FLOW_RANK("MOF:Foreign:Equity")
+    """
+    name = to_text(investor, "investor", "")
+    periods = None if is_blank(window) else to_int(window, "window", 52, 1, 1000)
+    return api.flow_rank(name, to_date(date), periods, to_int(years, "years", 10, 1, 100))[0]
