@@ -153,8 +153,9 @@ def test_parse__json_daily_equals_csv():
 
 
 def test_parse__json_keys_with_spaces():
-    raw = (b'{"STATUS":200,"MESSAGEID":"M181000I","NEXTPOSITION":null,"RESULTSET":[{"SERIES CODE":'
-           b'"STRDCLUCON","FREQUENCY":"DAILY","VALUES":{"SURVEY DATES":[20250127],"VALUES":[0.476]}}]}')
+    raw = (b'{"STATUS":200,"MESSAGEID":"M181000I","NEXTPOSITION":null,"RESULTSET":['
+           b'{"SERIES CODE":"STRDCLUCON","FREQUENCY":"DAILY",'
+           b'"VALUES":{"SURVEY DATES":[20250127],"VALUES":[0.476]}}]}')
     assert value(boj.parse(raw), "2025-01-27") == 0.476
 
 

@@ -71,7 +71,7 @@ def JP_CHANGE(series, start, end=None, mode=None):
 def JP_SPREAD(series_a, series_b, date=None):
     """Spread a - b on a date, in the series' unit (percentage points for yields).
 
-    Example (curve steepness): =JP_SPREAD("JGB30Y", "JGB2Y", "2025-09-30")
+    Example: =JP_SPREAD("JGB30Y", "JGB2Y", "2025-09-30") measures curve steepness.
     """
     return api.spread(to_series(series_a, "series_a"), to_series(series_b, "series_b"),
                       to_date(date))
@@ -117,7 +117,7 @@ def JP_FLOWS(investor, start=None, end=None, measure="net", market=None, currenc
 def JP_FLOW_SUM(investor, start, end=None, market=None, currency="JPY"):
     """Cumulative net flow (billions) over the periods ending between start and end.
 
-    Example (year to date, in dollars): =JP_FLOW_SUM("JPX:Individuals", "2025-01-01", , , "USD")
+    Example: =JP_FLOW_SUM("JPX:Individuals", "2025-01-01", , , "USD") is the year to date in USD.
     """
     return api.flow_sum(to_text(investor, "investor", ""), to_date(start, "start"),
                         to_date(end, "end"), to_text(market, "market"),

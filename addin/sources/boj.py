@@ -38,15 +38,15 @@ NO_DATA = "M181030I"
 HEADER = ("SERIES_CODE", "NAME_OF_TIME_SERIES", "UNIT", "FREQUENCY", "CATEGORY",
           "LAST_UPDATE", "SURVEY_DATES", "VALUES")
 
-_KEY = re.compile(r"([A-Za-z0-9]+)[:']([A-Za-z0-9@_.-]+)")
+_KEY = re.compile(r"([A-Za-z0-9]+)[:']([A-Za-z0-9@_.$-]+)")
 _HEADER_LINE = re.compile(r"^SERIES_CODE,", re.M)
 _NEXT = re.compile(rb"^NEXTPOSITION,([^\r\n]*)", re.M)
 _LEGACY_ROW = re.compile(r"^\d{4}/\d{1,2}/\d{1,2},", re.M)
 _LEGACY_CODE = re.compile(r"\b[A-Z]{2}\d{2}'[A-Z0-9@_.-]+")
+_LEGACY = "BOJ fm01_d_1.csv"
 _MISSING = ("", "null", "NULL", "NA", "ND")
 _SUPPORTED_FREQUENCIES = ("", "DAILY", "WEEKLY", "MONTHLY")
-_EMPTY = pd.DataFrame({"code": pd.Series(dtype=object), "date": pd.Series(dtype="datetime64[ns]"),
-                       "value": pd.Series(dtype="float64")})
+_EMPTY = pd.DataFrame({"code": [], "date": pd.to_datetime([]), "value": []})
 
 
 def split_key(key: str) -> tuple[str, str]:
@@ -77,17 +77,11 @@ def download(key: str, get) -> tuple[bytes, ...]:
     db, code = split_key(key)
     try:
         return _pages(db, code, get)
-    except UnknownSeries as exc:
-        raise _unknown(db, code) from exc
-    except SourceUnavailable as exc:
-        # The HTTP layer turns a rejected page into SourceUnavailable; the BOJ id survives in the text.
-        if UNKNOWN_CODE in str(exc):
-            raise _unknown(db, code) from exc
+    except (UnknownSeries, SourceUnavailable) as exc:
+        # The HTTP layer reports a rejected page as SourceUnavailable; the BOJ id stays in its text.
+        if isinstance(exc, UnknownSeries) or UNKNOWN_CODE in str(exc):
+            raise UnknownSeries(f"BOJ {db}:{code}: no such series code ({UNKNOWN_CODE})") from exc
         return _legacy(db, code, get, exc)
-
-
-def _unknown(db: str, code: str) -> UnknownSeries:
-    return UnknownSeries(f"BOJ {db}:{code}: no such series code (BOJ {UNKNOWN_CODE})")
 
 
 def _pages(db: str, code: str, get) -> tuple[bytes, ...]:
@@ -153,9 +147,7 @@ def parse(raw: bytes | tuple[bytes, ...]) -> pd.DataFrame:
         raise NoData("BOJ: the series has no observations since 1998")
     rows = rows.drop_duplicates(["code", "date"], keep="last")
     wide = rows.pivot(index="date", columns="code", values="value").sort_index()
-    wide.columns.name = None
-    wide.index.name = "date"
-    return wide.astype("float64")
+    return wide.rename_axis(index="date", columns=None).astype("float64")
 
 
 def _looks_legacy(body: bytes) -> bool:
@@ -220,8 +212,7 @@ def _json_page(text: str) -> pd.DataFrame:
         return _EMPTY
     if not isinstance(results, list):
         raise LayoutChanged("BOJ getDataCode JSON: no RESULTSET list")
-    parts = [_json_series(item) for item in results]
-    return pd.concat(parts, ignore_index=True) if parts else _EMPTY
+    return pd.concat([_json_series(item) for item in results], ignore_index=True)
 
 
 def _json_series(item) -> pd.DataFrame:
@@ -231,9 +222,8 @@ def _json_series(item) -> pd.DataFrame:
     dates, values = block.get("SURVEYDATES"), block.get("VALUES")
     if not isinstance(dates, list) or not isinstance(values, list) or len(dates) != len(values):
         raise LayoutChanged("BOJ getDataCode JSON: VALUES needs equal SURVEY_DATES/VALUES lists")
-    size = len(dates)
-    code = pd.Series([str(series.get("SERIESCODE") or "")] * size, dtype=object)
-    frequency = pd.Series([str(series.get("FREQUENCY") or "")] * size, dtype=object)
+    code, frequency = (pd.Series([str(series.get(k) or "")] * len(dates), dtype=object)
+                       for k in ("SERIESCODE", "FREQUENCY"))
     return _rows(code, frequency, pd.Series(dates, dtype=object), pd.Series(values, dtype=object))
 
 
@@ -246,7 +236,7 @@ def _raise_for_status(status, message_id: str, message: str) -> None:
     try:
         code = int(str(status).strip())
     except ValueError:
-        raise LayoutChanged(f"BOJ getDataCode: STATUS {str(status)[:20]!r} is not a number") from None
+        raise LayoutChanged(f"BOJ getDataCode: STATUS {str(status)[:20]!r} not a number") from None
     if code == 200:
         return
     if message_id == UNKNOWN_CODE:
@@ -254,13 +244,17 @@ def _raise_for_status(status, message_id: str, message: str) -> None:
     raise SourceUnavailable(f"BOJ {message_id or code}: {message}".strip()[:70])
 
 
-def _rows(code: pd.Series, frequency: pd.Series, dates: pd.Series, values: pd.Series) -> pd.DataFrame:
+def _rows(code: pd.Series, frequency: pd.Series, dates: pd.Series, values: pd.Series):
+    """Long rows (code, date, value) from equally long columns."""
+    codes = code.astype(str).str.strip()
+    if (codes == "").any():
+        raise LayoutChanged("BOJ getDataCode: a row has no SERIES_CODE")
     labels = frequency.astype(str).str.strip().str.upper().str.split(" ").str[0]
     unsupported = ~labels.isin(_SUPPORTED_FREQUENCIES)
     if unsupported.any():
         raise LayoutChanged(f"BOJ: {frequency[unsupported].iloc[0]} series not supported "
                             "(daily, weekly, monthly)"[:75])
-    return pd.DataFrame({"code": code.astype(str).str.strip().to_numpy(),
+    return pd.DataFrame({"code": codes.to_numpy(),
                          "date": _survey_dates(dates).to_numpy(),
                          "value": _numbers(values, "BOJ getDataCode").to_numpy()})
 
@@ -268,9 +262,9 @@ def _rows(code: pd.Series, frequency: pd.Series, dates: pd.Series, values: pd.Se
 def _survey_dates(raw: pd.Series) -> pd.Series:
     """``YYYYMMDD`` (daily, weekly) as that day; ``YYYYMM`` (monthly) as the month's last day."""
     text = raw.astype(str).str.strip()
-    daily = pd.to_datetime(text.where(text.str.fullmatch(r"\d{8}")), format="%Y%m%d", errors="coerce")
+    day = pd.to_datetime(text.where(text.str.fullmatch(r"\d{8}")), format="%Y%m%d", errors="coerce")
     month = pd.to_datetime(text.where(text.str.fullmatch(r"\d{6}")), format="%Y%m", errors="coerce")
-    dates = daily.fillna(month + pd.offsets.MonthEnd(0))
+    dates = day.fillna(month + pd.offsets.MonthEnd(0))
     if dates.isna().any():
         bad = text[dates.isna()].iloc[0]
         raise LayoutChanged(f"BOJ: survey date {bad[:12]!r} is not YYYYMMDD or YYYYMM")
@@ -293,27 +287,33 @@ def parse_legacy(raw: bytes) -> pd.DataFrame:
 
     Returns the call rate as column ``STRDCLUCON``, the one series this table holds.
     """
+    table = _legacy_rows(raw)
+    dates = pd.to_datetime(table[0].str.strip(), format="%Y/%m/%d", errors="coerce")
+    if dates.isna().any():
+        bad = table[0][dates.isna()].iloc[0]
+        raise LayoutChanged(f"{_LEGACY}: date {bad[:15]!r} is not YYYY/MM/DD")
+    values = _numbers(table[1], _LEGACY).to_numpy()
+    frame = pd.DataFrame({"STRDCLUCON": values}, index=pd.DatetimeIndex(dates, name="date"))
+    return frame[~frame.index.duplicated(keep="last")].sort_index()
+
+
+def _legacy_rows(raw: bytes) -> pd.DataFrame:
+    """The two text columns after the header lines, whose wording is not relied upon."""
     try:
         text = raw.decode("cp932")
     except UnicodeDecodeError:
-        raise LayoutChanged("BOJ fm01_d_1.csv: not Shift_JIS text") from None
+        raise LayoutChanged(f"{_LEGACY}: not Shift_JIS text") from None
     first = _LEGACY_ROW.search(text)
     if first is None:
-        raise LayoutChanged("BOJ fm01_d_1.csv: no YYYY/MM/DD,value rows")
+        raise LayoutChanged(f"{_LEGACY}: no YYYY/MM/DD,value rows")
     named = _LEGACY_CODE.search(text[: first.start()])
     if named and named.group(0) != "FM01'STRDCLUCON":
-        raise LayoutChanged(f"BOJ fm01_d_1.csv: holds {named.group(0)}, not FM01'STRDCLUCON")
+        raise LayoutChanged(f"{_LEGACY}: holds {named.group(0)}, not FM01'STRDCLUCON")
     try:
         table = pd.read_csv(io.StringIO(text[first.start():]), header=None, dtype=str,
                             keep_default_na=False)
     except (pd.errors.ParserError, ValueError):
-        raise LayoutChanged("BOJ fm01_d_1.csv: rows are not date,value") from None
+        table = pd.DataFrame()
     if table.shape[1] != 2:
-        raise LayoutChanged("BOJ fm01_d_1.csv: rows are not date,value")
-    dates = pd.to_datetime(table[0].str.strip(), format="%Y/%m/%d", errors="coerce")
-    if dates.isna().any():
-        bad = table[0][dates.isna()].iloc[0]
-        raise LayoutChanged(f"BOJ fm01_d_1.csv: date {bad[:15]!r} is not YYYY/MM/DD")
-    values = _numbers(table[1], "BOJ fm01_d_1.csv").to_numpy()
-    frame = pd.DataFrame({"STRDCLUCON": values}, index=pd.DatetimeIndex(dates, name="date"))
-    return frame[~frame.index.duplicated(keep="last")].sort_index()
+        raise LayoutChanged(f"{_LEGACY}: rows are not date,value")
+    return table

@@ -15,7 +15,7 @@ Each month is dated by its last day. Columns are ``(market, investor, measure)``
 in CamelCase, without the sector letter and anything after a comma (``Life insurance companies``
 -> ``LifeInsuranceCompanies``, ``Banks（banking accounts)`` -> ``BanksBankingAccounts``,
 ``Total（a+b+c+ｄ)`` -> ``Total``); ``<Asset>`` is the part of the English title after " - "
-(``... by Types of Investors - Total`` -> ``Total``, all securities).
+named as in 6pi-1 (``... by Types of Investors - Total`` -> ``Total``, all securities).
 """
 
 from __future__ import annotations
@@ -180,11 +180,12 @@ def _investor_columns(grid: pd.DataFrame, file: str) -> list[tuple[tuple[str, st
     measure_row = _measure_row(grid, file)
     measures = grid.iloc[measure_row].str.strip()
     starts = [f for f, m in measures.items() if m == "Acquisition"]
-    asset = _camel(_title_asset(grid, file))
+    title = _title_asset(grid, file)
+    asset = ASSETS.get(title) or _camel(title)
     labels = _english_labels(grid, measure_row)
     found, seen = [], set()
     for start in starts:
-        if list(measures[start : start + 3]) != list(MEASURES) or not labels.get(start):
+        if list(measures.iloc[start : start + 3]) != list(MEASURES) or not labels.get(start):
             raise LayoutChanged(f"{file}: investor header not found above field {start}")
         investor = f"Resident:{_camel(labels[start])}:{asset}"
         if investor in seen:

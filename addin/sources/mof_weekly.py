@@ -110,15 +110,16 @@ def week_ends(labels: Iterable[str]) -> pd.DatetimeIndex:
         LayoutChanged: A label is not a period, or not a Sunday-to-Saturday week.
     """
     labels = pd.Series(list(labels), dtype=object)
-    parts = labels.str.normalize("NFKC").str.fullmatch(PERIOD.pattern)
-    if not parts.all():
-        raise LayoutChanged(f"{FILE}: period {labels[~parts].iloc[0]!r} not like {_EXAMPLE}")
-    numbers = labels.str.normalize("NFKC").str.extract(PERIOD.pattern).astype("float64")
+    ascii_labels = labels.str.normalize("NFKC")
+    matched = ascii_labels.str.fullmatch(PERIOD.pattern)
+    if not matched.all():
+        raise LayoutChanged(f"{FILE}: period {labels[~matched].iloc[0]!r} not like {_EXAMPLE}")
+    numbers = ascii_labels.str.extract(PERIOD.pattern).astype("float64")
     # Without an end year the week ends in the start's year, or the next one across New Year.
     end_year = numbers["y2"].fillna(numbers["y1"] + (numbers["m2"] < numbers["m1"]))
     start = _dates(numbers["y1"], numbers["m1"], numbers["d1"])
     end = _dates(end_year, numbers["m2"], numbers["d2"])
-    is_week = ((end - start) == pd.Timedelta(days=6)) & (start.dt.dayofweek == 6)
+    is_week = ((end - start) == pd.Timedelta(days=6)) & (start.dt.day_of_week == 6)
     if not is_week.all():
         raise LayoutChanged(f"{FILE}: {labels[~is_week].iloc[0]} is not a Sunday-Saturday week")
     return pd.DatetimeIndex(end, name="date")

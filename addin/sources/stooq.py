@@ -91,7 +91,7 @@ def _reject_non_csv(text: str, label: str, setting: str) -> None:
         raise NoData(f"{label}: answered 'No data' (unknown symbol?)")
     first = text.lstrip().split("\n", 1)[0].strip()
     if not first.lower().startswith("date,"):
-        raise LayoutChanged(f"{label}: expected header Date,Open,High,Low,Close; got {first[:20]!r}")
+        raise LayoutChanged(f"{label}: expected header Date,Open,...; got {first[:20]!r}")
 
 
 def _table(text: str, label: str) -> pd.DataFrame:
