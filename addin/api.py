@@ -135,30 +135,46 @@ def _year_parts(eng: Engine, origin: catalogue.Origin, years: tuple[int, ...]) -
 def column(series_id: str, start: DateLike = None, end: DateLike = None) -> Column:
     """The series as arrays, loading only the files that cover ``[start, end]``."""
     found = spec(series_id)
+    if len(found.origins) == 1 and found.origins[0].key != "{year}":
+        origin = found.origins[0]  # the common case, kept free of per-call allocations
+        return engine().column(origin.source, origin.key, origin.column)
     years = _years(to_timestamp(start), to_timestamp(end))
     return first_available([lambda o=o: _origin_column(o, years) for o in found.origins])
 
 
+@lru_cache(maxsize=4096)
+def _day64(when) -> np.datetime64:
+    return np.datetime64(to_timestamp(when), "ns")
+
+
+def _observe(series_id: str, when: DateLike) -> tuple[np.datetime64, float]:
+    """The hot path of every scalar lookup: arrays and a binary search, no pandas objects."""
+    if when is None or (isinstance(when, str) and not when.strip()):
+        col = column(series_id)
+        if len(col.dates) == 0:
+            raise NoData(f"No data for {spec(series_id).id}")
+        return col.dates[-1], float(col.values[-1])
+    day = _day64(when)
+    col = column(series_id, when, when)
+    found = col.at_or_before(day)
+    if found is None:
+        raise NoData(f"No data before {_ymd(col.dates[0])}" if len(col.dates) else
+                     f"No data for {spec(series_id).id}")
+    limit = spec(series_id).max_age_days
+    if day - found[0] > np.timedelta64(limit, "D"):
+        raise NoData(f"No data within {limit} days before {_ymd(day)}")
+    return found
+
+
 def observation(series_id: str, when: DateLike = None) -> tuple[pd.Timestamp, float]:
     """The latest (date, value) on or before ``when``; ``None``: the latest available."""
-    when = to_timestamp(when)
-    col = column(series_id, when, when)
-    if len(col.dates) == 0:
-        raise NoData(f"No data for {spec(series_id).id}")
-    if when is None:
-        return pd.Timestamp(col.dates[-1]), float(col.values[-1])
-    found = col.at_or_before(np.datetime64(when, "ns"))
-    if found is None:
-        raise NoData(f"No data before {_ymd(col.dates[0])}")
-    limit = spec(series_id).max_age_days
-    if (np.datetime64(when, "ns") - found[0]) > np.timedelta64(limit, "D"):
-        raise NoData(f"No data within {limit} days before {_ymd(when)}")
+    found = _observe(series_id, when)
     return pd.Timestamp(found[0]), found[1]
 
 
 def value(series_id: str, when: DateLike = None) -> float:
     """The value of a series on ``when`` (latest observation on or before it)."""
-    return observation(series_id, when)[1]
+    return _observe(series_id, when)[1]
 
 
 def series(series_id: SeriesLike, start: DateLike = None, end: DateLike = None,

@@ -8,6 +8,7 @@ shapes and raises :class:`BadArgument` with a short reason for anything else.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -52,6 +53,7 @@ def to_date(value, name: str = "date") -> datetime | None:
     raise BadArgument(f"{name}: {type(value).__name__} is not a date")
 
 
+@lru_cache(maxsize=4096)
 def _date_text(text: str, name: str) -> datetime:
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"):
         try:
