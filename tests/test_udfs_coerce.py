@@ -74,3 +74,29 @@ def test_to_series__two_column_range_is_sorted_by_date():
 def test_to_series__wide_range_is_an_error():
     with pytest.raises(BadArgument, match="one column of values or two columns"):
         coerce.to_series([[1, 2, 3]])
+
+
+def test_error_text__short_single_line():
+    from udfs.decorator import error_text
+
+    text = error_text("a\nvery " + "long " * 40)
+    assert text.startswith("#N/A a very long") and len(text) == 80 and "\n" not in text
+
+
+def test_udf__unexpected_exception_becomes_a_short_text_and_is_logged(monkeypatch, tmp_path):
+    from udfs import decorator
+
+    monkeypatch.setattr(decorator, "log_file", lambda: tmp_path / "jpflows.log")
+    monkeypatch.setattr(decorator, "_log_ready", False)
+
+    @decorator.udf(x="anything")
+    def JP_BROKEN_FOR_TEST(x):
+        """Example: =JP_BROKEN_FOR_TEST(1)"""
+        return 1 / 0
+
+    decorator.REGISTERED.pop("JP_BROKEN_FOR_TEST")
+    assert JP_BROKEN_FOR_TEST(1) == "#N/A internal error; details in the jpflows log"
+    for handler in list(decorator.log.handlers):
+        handler.close()
+        decorator.log.removeHandler(handler)
+    assert "ZeroDivisionError" in (tmp_path / "jpflows.log").read_text(encoding="utf-8")

@@ -15,6 +15,7 @@ from typing import Callable
 from addin.errors import AddinError
 
 log = logging.getLogger("jpflows.udfs")
+_log_ready = False
 
 CATEGORY = "jpflows"
 MAX_ERROR = 80
@@ -25,6 +26,33 @@ def error_text(message: str) -> str:
     """``#N/A <message>`` cut to Excel-friendly length, one line."""
     text = "#N/A " + " ".join(str(message).split())
     return text if len(text) <= MAX_ERROR else text[: MAX_ERROR - 3] + "..."
+
+
+def log_file():
+    """Where the Excel functions write their details (the user log dir)."""
+    import platformdirs
+    from pathlib import Path
+
+    return Path(platformdirs.user_log_dir("jpflows", appauthor=False)) / "jpflows.log"
+
+
+def _log() -> logging.Logger:
+    """The log, writing to :func:`log_file` from the first message on (not at import)."""
+    global _log_ready
+    if not _log_ready:
+        _log_ready = True
+        try:
+            from logging.handlers import RotatingFileHandler
+
+            path = log_file()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=2, encoding="utf-8")
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+            log.addHandler(handler)
+            log.setLevel(logging.INFO)
+        except OSError:  # a read-only profile must not break the functions
+            pass
+    return log
 
 
 def udf(**arg_docs: str):
@@ -44,9 +72,10 @@ def udf(**arg_docs: str):
             try:
                 return function(*args, **kwargs)
             except AddinError as exc:
+                _log().info("%s%r: %s", function.__name__, args, exc)
                 return error_text(str(exc))
             except Exception:  # never a traceback in a cell; the log has the details
-                log.exception("%s failed", function.__name__)
+                _log().exception("%s%r failed", function.__name__, args)
                 return error_text("internal error; details in the jpflows log")
 
         call.arg_docs = dict(arg_docs)
