@@ -75,6 +75,7 @@ class Engine:
         self._columns: dict[tuple, Column] = {}
         self._locks: defaultdict[tuple, threading.Lock] = defaultdict(threading.Lock)
         self._guard = threading.Lock()
+        self._failures: dict[tuple[str, str], tuple[AddinError, float]] = {}
         self.errors: dict[str, str] = {}
 
     def frame(self, source_id: str, key: str) -> pd.DataFrame:
@@ -108,7 +109,15 @@ class Engine:
             loaded = self._frames.get(memo_key)
             if loaded is not None and time.monotonic() < loaded.recheck_at:
                 return loaded
-            return self._reload(source_id, key, loaded)
+            failure = self._failures.get(memo_key)
+            if failure is not None and time.monotonic() < failure[1]:
+                # A source that just failed is not asked again by every cell that needs it.
+                raise failure[0]
+            try:
+                return self._reload(source_id, key, loaded)
+            except AddinError as exc:
+                self._failures[memo_key] = (exc, time.monotonic() + self.config.recheck_seconds)
+                raise
 
     def _reload(self, source_id: str, key: str, previous: Loaded | None) -> Loaded:
         source = REGISTRY[source_id]
@@ -136,17 +145,20 @@ class Engine:
             previous.recheck_at = time.monotonic() + self.config.recheck_seconds
             return previous
         self.errors.pop(source_id, None)
+        self._failures.pop((source_id, key), None)
         loaded = Loaded(frame, fingerprint, tuple(url for url, _ in seen),
                         time.monotonic() + self.config.recheck_seconds)
         self._frames[(source_id, key)] = loaded
         return loaded
 
     def loaded_keys(self) -> list[tuple[str, str]]:
-        return list(self._frames)
+        """Every (source, key) asked for so far, whether it loaded or failed."""
+        return list(dict.fromkeys([*self._frames, *self._failures]))
 
     def refresh(self, keys: list[tuple[str, str]], progress=None) -> dict[tuple[str, str], str]:
         """Revalidate every file behind ``keys`` with the publishers; returns an outcome each."""
         outcome = {}
+        self._failures.clear()
         self.fetcher.revalidate = True
         try:
             for i, (source_id, key) in enumerate(keys):

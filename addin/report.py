@@ -41,8 +41,7 @@ def _flows(investor: str, as_of: pd.Timestamp) -> list[Line]:
     rank, windows = api.flow_rank(investor, as_of)
     return [Line(f"{investor} latest period (to {_ymd(end)})", latest, "JPY bn"),
             Line(f"{investor} year to date", ytd, "JPY bn"),
-            Line(f"{investor} 1-year sum, rank in 10 years", f"{rank} of {windows}", "",
-                 "1 = largest")]
+            Line(f"{investor} 1-year sum, rank in 10 years (1 = largest)", f"{rank} of {windows}")]
 
 
 def _rally(series_id: str, as_of: pd.Timestamp) -> list[Line]:
@@ -88,6 +87,8 @@ SECTIONS: list[tuple[str, Callable[[pd.Timestamp], list[Line]], tuple[str, ...]]
     ("Japanese individuals (JPX weekly)", lambda d: _flows("JPX:Individuals", d), ("JPX",)),
     ("Non-residents' Japanese equity purchases (MOF weekly)",
      lambda d: _flows("MOF:Foreign:Equity", d), ("MOF",)),
+    ("Non-residents' Japanese equity purchases (MOF balance of payments, monthly)",
+     lambda d: _flows("BOP:Foreign:Equity", d), ("MOF",)),
     ("TOPIX rally from its low", lambda d: _rally("TOPIX", d), ("Stooq or JPFLOWS_CSV_TOPIX",)),
     ("Nikkei 225 rally from its low", lambda d: _rally("NIKKEI225", d), ("Stooq", "FRED")),
     ("30-year JGB record check", _jgb30, ("MOF",)),

@@ -54,3 +54,18 @@ def test_value__older_than_staleness_window_is_no_data(fresh_api):
 def test_value__unreachable_source_with_empty_cache_says_so(fresh_api):
     with pytest.raises(SourceUnavailable, match="FRED"):
         api.value("SOFR", "2025-09-30")
+
+
+def test_value__a_failed_source_is_not_asked_again_by_every_cell(fresh_api):
+    for _ in range(5):
+        with pytest.raises(SourceUnavailable):
+            api.value("SOFR", "2025-09-30")
+    assert fresh_api.count(FRED.format("SOFR")) == 1
+
+
+def test_refresh__asks_a_failed_source_again(fresh_api):
+    with pytest.raises(SourceUnavailable):
+        api.value("SOFR", "2025-09-30")
+    fresh_api.serve(FRED.format("SOFR"), fred_files.current_layout("SOFR", [("2025-09-30", "4.24")]))
+    assert api.refresh() == {"FRED SOFR": "OK"}
+    assert api.value("SOFR", "2025-09-30") == 4.24
