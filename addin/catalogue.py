@@ -113,10 +113,13 @@ _SIDES = {"Foreign": "Non-residents' net purchases of Japanese {}",
 JPX_INVESTORS = {
     "Foreigners": "foreign investors", "Individuals": "individuals",
     "TrustBanks": "trust banks", "InvestmentTrusts": "investment trusts",
-    "BusinessCos": "business corporations", "Proprietary": "securities firms' proprietary",
-    "Brokerage": "securities firms' brokerage total", "Securities": "securities companies",
-    "LifeNonlife": "life and non-life insurers", "Banks": "city and regional banks",
-    "OtherFinancials": "other financial institutions", "OtherInstitutions": "other institutions",
+    "BusinessCos": "business corporations", "Proprietary": "securities firms' own accounts",
+    "Brokerage": "securities firms' clients (brokerage total)",
+    "Securities": "securities companies", "LifeNonlife": "life and non-life insurers",
+    "Banks": "financial institutions (banks, insurers, trust banks, others)",
+    "CityRegionalBanks": "city and regional banks", "OtherFinancials": "other financial institutions",
+    "OtherInstitutions": "other institutions", "Institutions": "institutions (all)",
+    "Total": "all investors (brokerage total)",
 }
 
 

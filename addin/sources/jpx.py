@@ -1,9 +1,11 @@
 """JPX "Trading by Type of Investors": weekly (or monthly) buying and selling of TSE/NSE stocks.
 
 File URLs sit in unguessable ``-att`` directories, so they are discovered from the index page and
-its yearly archive pages (``00-00-archives-00.html`` is the current year, ``-01`` the year before...).
+its yearly archive pages (``00-00-archives-00.html``: the current year, ``-01`` the year before...).
 JPX rejects requests without a browser-like User-Agent. A first download walks back
 :data:`BACKFILL_YEARS` years; published files never change, so only the newest is re-fetched.
+Monthly files (key ``"monthly"``) are listed on ``00-01.html``; the names of its archive pages
+(``00-01-archives-NN.html``) are assumed by analogy, and the walk stops at the first missing page.
 
 The legacy ``.xls`` layout (to September 2026) is described in :mod:`addin.sources.jpx_files`.
 
@@ -37,12 +39,13 @@ from urllib.parse import urljoin, urlsplit
 
 import numpy as np
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from addin.errors import BadArgument, LayoutChanged, SourceUnavailable
 from addin.sources.jpx_files import (
-    LEGACY_MONTHLY, LEGACY_WEEKLY, NEW_MONTHLY, NEW_WEEKLY, camel_case, carried_right, cell_at,
-    cell_text, check_triplets, investor_name, japanese_key, legacy_file, month_end, numbers,
-    one_row, xlsx_rows, ymd,
+    LEGACY_MONTHLY, LEGACY_WEEKLY, NEW_GROUPS, NEW_MONTHLY, NEW_WEEKLY, camel_case, carried_right,
+    cell_at, cell_text, check_triplets, group_name, japanese_key, legacy_values, month_end,
+    numbers, row_values, rows_frame, xlsx_rows, ymd,
 )
 
 NAME = "JPX"
@@ -63,14 +66,6 @@ PUBLISHED_EXPIRE = -1
 NEW_MARKETS = {"東証プライム": "Prime", "東証スタンダード": "Standard", "東証グロース": "Growth",
                "二市場": "TokyoNagoya"}
 TSE_MARKETS = ("Prime", "Standard", "Growth")
-SPLIT_NAMES = {  # new groups that split one legacy category: (parent prefix, part word) -> name
-    ("自己", "現金"): "ProprietaryCash", ("自己", "信用"): "ProprietaryMargin",
-    ("個人", "現金"): "IndividualsCash", ("個人", "信用"): "IndividualsMargin",
-    ("海外投資家", "法人"): "ForeignersCorporate", ("海外投資家", "個人"): "ForeignersIndividual",
-}
-NEW_GROUPS = frozenset({*SPLIT_NAMES.values(), "Securities", "InvestmentTrusts", "BusinessCos",
-                        "OtherInstitutions", "LifeNonlife", "CityRegionalBanks", "TrustBanks",
-                        "OtherFinancials"})
 DERIVED = (  # in order: Banks must exist before Institutions adds it
     ("Proprietary", ("ProprietaryCash", "ProprietaryMargin")),
     ("Individuals", ("IndividualsCash", "IndividualsMargin")),
@@ -88,7 +83,7 @@ log = logging.getLogger(__name__)
 class FileLink:
     """A value file found on a page; sorts by period, so the newest file comes last."""
 
-    period: date  # period end (for legacy weekly names an ordinal stand-in: "week N of the month")
+    period: date  # period end; for a legacy weekly name the earliest end week N can have
     name: str
     url: str
     key: str  # "" weekly, "monthly"
@@ -98,7 +93,7 @@ def file_period(name: str) -> tuple[str, date] | None:
     """``(key, period end)`` from a value file's name; ``None`` for any other file."""
     if (match := LEGACY_WEEKLY.search(name)) and 1 <= int(match.group(2)) <= 12:
         year, month, week = (int(group) for group in match.groups())
-        return "", date(2000 + year, month, 1) + timedelta(days=7 * week - 1)
+        return "", date(2000 + year, month, 1) + timedelta(days=7 * (week - 1))
     if (match := NEW_WEEKLY.search(name)) and (end := ymd(match.group(2))):
         return "", end
     match = LEGACY_MONTHLY.search(name) or NEW_MONTHLY.search(name)
@@ -135,11 +130,12 @@ def download(key: str, get) -> tuple[tuple[str, bytes], ...]:
         get: The injected HTTP getter.
 
     Returns:
-        ``((file name, bytes), ...)`` in period order.
+        ``((file name, bytes), ...)`` in period order. An older file that cannot be fetched or
+        does not parse is left out (and logged); the newest file must succeed.
     """
     if key not in PAGES:
         raise BadArgument(f'JPX key {key[:20]!r} unknown; use "" (weekly) or "monthly"')
-    links = _recent(_links(key, get))
+    links = _recent(_links(key, get), key)
     files = []
     for link in links:
         newest = link is links[-1]
@@ -147,23 +143,24 @@ def download(key: str, get) -> tuple[tuple[str, bytes], ...]:
         try:
             files.append((link.name, get(link.url, check=_checker(link.name), headers=HEADERS,
                                          expire=expire)))
-        except LayoutChanged:
+        except (LayoutChanged, SourceUnavailable) as error:
             if newest:
                 raise
-            # One odd file deep in the backfill must not cost the user the other nine years.
-            log.warning("JPX file %s skipped: layout not recognised", link.name)
+            # One odd or missing file deep in the backfill must not cost the other nine years;
+            # it is not cached, so the next refresh asks for it again.
+            log.warning("JPX file %s skipped: %s", link.name, error)
     return tuple(files)
 
 
 def parse(raw) -> pd.DataFrame:
     """Parse ``((file name, bytes), ...)`` into the JPX frame; the newest file wins a period."""
-    pairs = sorted(raw, key=lambda pair: file_period(pair[0]) or ("", date.min))
-    frames = [parse_file(name, body) for name, body in pairs]
-    if not frames:
+    rows = {}
+    for name, body in sorted(raw, key=lambda pair: file_period(pair[0]) or ("", date.min)):
+        end, values = file_values(name, body)
+        rows[end] = values  # in publication order, so a later file replaces the same period
+    if not rows:
         raise LayoutChanged("JPX: no stock_val_1_/stock_1_ value file to parse")
-    frame = pd.concat(frames)
-    frame = frame[~frame.index.duplicated(keep="last")].sort_index().sort_index(axis=1)
-    return frame.astype("float64")
+    return rows_frame(rows)
 
 
 def investors(frame: pd.DataFrame) -> list[str]:
@@ -172,41 +169,56 @@ def investors(frame: pd.DataFrame) -> list[str]:
 
 
 def parse_file(name: str, body: bytes) -> pd.DataFrame:
-    """Parse one value file (legacy ``.xls`` or new ``.xlsx``, told apart by its name).
+    """Parse one value file (legacy ``.xls`` or new ``.xlsx``, told apart by its name) to one row.
 
     Raises:
         LayoutChanged: the name is not a JPX value file name, or the bytes lack its layout.
     """
+    end, values = file_values(name, body)
+    return rows_frame({end: values})
+
+
+def file_values(name: str, body: bytes) -> tuple[date, dict]:
+    """Period end and ``{(market, investor, measure): JPY billions}`` of one value file."""
     if LEGACY_WEEKLY.search(name) or LEGACY_MONTHLY.search(name):
-        return legacy_file(name, body)
+        return legacy_values(name, body)
     found = file_period(name)
     if found and (NEW_WEEKLY.search(name) or NEW_MONTHLY.search(name)):
-        return _new_file(name, body, found[1])
-    raise LayoutChanged(f"JPX {name[:40]}: not a stock_val_1_/stock_1_ value file name")
+        return found[1], _new_values_of(name, body)
+    raise LayoutChanged(f"JPX {name[:40]}: not a JPX value file name")
 
 
 def _links(key: str, get) -> list[FileLink]:
     """Every value file of ``key`` on the index page and its archive pages, back-filling years."""
     index_url, archive_url = PAGES[key]
     html = get(index_url, check=_page_checker(index_url), headers=HEADERS, expire=INDEX_EXPIRE)
-    found = {link.url: link for link in discover(html, index_url) if link.key == key}
+    # Keyed by file name: a file listed on two pages (under two -att folders) is fetched once.
+    found = {link.name: link for link in discover(html, index_url) if link.key == key}
     pages = archive_urls(html, index_url, key)
     pages = pages or [archive_url.format(number) for number in range(BACKFILL_YEARS + 1)]
-    for page_url in pages[: BACKFILL_YEARS + 1]:
-        try:
-            page = get(page_url, headers=HEADERS, expire=ARCHIVE_EXPIRE)
-        except SourceUnavailable:
-            break  # past the oldest archive page JPX keeps
-        on_page = [link for link in discover(page, page_url) if link.key == key]
-        found.update((link.url, link) for link in on_page)
-        if on_page and max(on_page).period < _cutoff(found.values()):
-            break
+    _walk_archives(key, get, pages[: BACKFILL_YEARS + 1], found)
     return sorted(found.values())
 
 
-def _recent(links: list[FileLink]) -> list[FileLink]:
+def _walk_archives(key: str, get, pages: list[str], found: dict[str, FileLink]) -> None:
+    """Add the files of the archive pages, newest year first, until the backfill is covered."""
+    for page_url in pages:
+        try:
+            page = get(page_url, check=_page_checker(page_url), headers=HEADERS,
+                       expire=ARCHIVE_EXPIRE)
+        except SourceUnavailable as error:
+            # Past the oldest archive page JPX keeps (404), or a page without value links.
+            log.info("JPX archive walk stops at %s: %s", page_url, error)
+            return
+        on_page = [link for link in discover(page, page_url) if link.key == key]
+        found.update((link.name, link) for link in on_page if link.name not in found)
+        if on_page and max(on_page).period < _cutoff(found.values()):
+            return
+
+
+def _recent(links: list[FileLink], key: str) -> list[FileLink]:
     if not links:
-        raise LayoutChanged("JPX index.html: no stock_val_1_/stock_1_ value file links")
+        raise LayoutChanged(f"JPX: no {key or 'weekly'} value file links on the index pages")
     cutoff = _cutoff(links)
     return [link for link in links if link.period >= cutoff]
 
@@ -227,7 +239,7 @@ def _page_checker(page_url: str):
     return check
 
 
-def _new_file(name: str, body: bytes, end: date) -> pd.DataFrame:
+def _new_values_of(name: str, body: bytes) -> dict:
     rows = xlsx_rows(name, body)
     head = next((i for i, row in enumerate(rows[:30]) if cell_at(row, 0).startswith("年月")), -1)
     if head < 3:
@@ -235,8 +247,9 @@ def _new_file(name: str, body: bytes, end: date) -> pd.DataFrame:
     if "千円" not in cell_at(rows[head], 2):
         raise LayoutChanged(f"JPX {name}: unit 千円 not in header row column C")
     groups = _new_groups(name, rows, head)
-    sell, buy = _new_values(name, rows[head + 1:], groups)
-    return one_row(end, _with_totals(name, sell).stack(), _with_totals(name, buy).stack())
+    sell, buy = _new_values(name, rows[head + 1:], head + 2, groups)
+    sell, buy = _with_totals(name, sell).stack(), _with_totals(name, buy).stack()
+    return row_values(list(sell.index), sell.to_numpy(), buy.to_numpy())
 
 
 def _new_groups(name: str, rows: list[tuple], head: int) -> list[str]:
@@ -246,16 +259,20 @@ def _new_groups(name: str, rows: list[tuple], head: int) -> list[str]:
         if not all(cell_at(rows[head], col + k).startswith(w) for k, w in enumerate(_GROUP_HEADS)):
             raise LayoutChanged(f"JPX {name}: header column {col + 1} not 売/買/差引/合計")
         parent = parents[col] if col < len(parents) else ""
-        names.append(_group_name(parent, cell_at(rows[head - 1], col)) or f"Col{col + 1}")
+        names.append(group_name(parent, cell_at(rows[head - 1], col)) or f"Col{col + 1}")
         col += 4
-    missing = sorted(NEW_GROUPS - set(names))
-    if missing or len(set(names)) != len(names):
-        raise LayoutChanged(f"JPX {name}: investor group {(missing or names)[0]} missing/doubled")
+    if missing := sorted(NEW_GROUPS - set(names)):
+        raise LayoutChanged(f"JPX {name}: no group {missing[0]}")
+    if len(set(names)) != len(names):
+        raise LayoutChanged(f"JPX {name}: group {max(names, key=names.count)} twice")
     return names
 
 
-def _new_values(name: str, rows: list[tuple], groups: list[str]):
-    """(sell, buy) in thousand yen, markets x groups, from the value (金額) rows."""
+def _new_values(name: str, rows: list[tuple], first_row: int, groups: list[str]):
+    """(sell, buy) in thousand yen, markets x groups, from the value (金額) rows.
+
+    ``first_row`` is the 1-based sheet row of ``rows[0]``, for error messages.
+    """
     width = 3 + 4 * len(groups)
     table = pd.DataFrame([list(row[:width]) + [None] * (width - len(row)) for row in rows],
                          columns=range(width))
@@ -265,13 +282,14 @@ def _new_values(name: str, rows: list[tuple], groups: list[str]):
     value_rows = labels[2].str.startswith("金額").to_numpy()
     markets = [NEW_MARKETS.get(text) or camel_case(text) for text in carried[value_rows]]
     if not markets or "" in markets or len(set(markets)) != len(markets):
-        raise LayoutChanged(f"JPX {name}: value (金額) rows missing or market unclear")
+        raise LayoutChanged(f"JPX {name}: 金額 rows or markets unclear")
     cells = numbers(table.iloc[value_rows, 3:].to_numpy().ravel()).reshape(len(markets), -1, 4)
-    where = np.array([f"{market}/{group}" for market in markets for group in groups])
+    where = np.array([f"{get_column_letter(4 + 4 * k)}{first_row + row}"
+                      for row in np.flatnonzero(value_rows) for k in range(len(groups))])
     sell, buy, balance, total = (cells[:, :, k].ravel() for k in range(4))
     check_triplets(name, where, sell, buy, total, balance)
-    shape = (len(markets), len(groups))
-    return (pd.DataFrame(part.reshape(shape), index=markets, columns=groups) for part in (sell, buy))
+    return (pd.DataFrame(side.reshape(len(markets), -1), index=markets, columns=groups)
+            for side in (sell, buy))
 
 
 def _with_totals(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -284,14 +302,6 @@ def _with_totals(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     frame["Brokerage"] = frame["Total"] - frame["Proprietary"]
     if "TokyoNagoya" not in frame.index:
         if not set(TSE_MARKETS) <= set(frame.index):
-            raise LayoutChanged(f"JPX {name}: no 二市場 rows and TSE markets incomplete")
+            raise LayoutChanged(f"JPX {name}: markets incomplete (no 二市場)")
         frame.loc["TokyoNagoya"] = frame.loc[list(TSE_MARKETS)].sum()
     return frame
-
-
-def _group_name(parent: object, part: object) -> str:
-    head, word = japanese_key(parent), japanese_key(part)
-    for (parent_prefix, part_word), split in SPLIT_NAMES.items():
-        if head.startswith(parent_prefix) and part_word in word:
-            return split
-    return investor_name(part)
