@@ -139,7 +139,11 @@ def column(series_id: str, start: DateLike = None, end: DateLike = None) -> Colu
         origin = found.origins[0]  # the common case, kept free of per-call allocations
         return engine().column(origin.source, origin.key, origin.column)
     years = _years(to_timestamp(start), to_timestamp(end))
-    return first_available([lambda o=o: _origin_column(o, years) for o in found.origins])
+    origins = found.origins
+    if len(years) > 2:
+        # Decades of history: one FRED file rather than a Treasury download per year.
+        origins = sorted(origins, key=lambda o: o.key == "{year}")
+    return first_available([lambda o=o: _origin_column(o, years) for o in origins])
 
 
 @lru_cache(maxsize=4096)

@@ -69,3 +69,10 @@ def test_refresh__asks_a_failed_source_again(fresh_api):
     fresh_api.serve(FRED.format("SOFR"), fred_files.current_layout("SOFR", [("2025-09-30", "4.24")]))
     assert api.refresh() == {"FRED SOFR": "OK"}
     assert api.value("SOFR", "2025-09-30") == 4.24
+
+
+def test_column__long_ust_history_comes_from_one_fred_file(fresh_api):
+    fresh_api.serve(FRED.format("DGS10"), fred_files.current_layout("DGS10", [
+        ("1995-01-03", "7.88"), ("2025-09-30", "4.16")]))
+    assert api.is_record("UST10Y", "1995-01-03") is True
+    assert fresh_api.total() == 1
