@@ -1,0 +1,160 @@
+"""Write the template workbook from :mod:`workbook.layout`, reproducibly, with XlsxWriter.
+
+The VBA project is xlwings' standalone quickstart project, copied byte for byte: its ``SampleCall``
+macro runs ``import <workbook name>; <workbook name>.main()``, and both buttons call it. Document
+properties carry a fixed date, so building twice gives the same bytes, and nothing in the file
+depends on who built it, where, or when.
+
+    python -m workbook.build            # rewrites workbook/jpflows_template.xlsm
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.utility import xl_cell_to_rowcol
+
+from workbook import layout, vba
+
+HERE = Path(__file__).resolve().parent
+TEMPLATE = HERE / f"{layout.ENTRY_MODULE}.xlsm"
+ENTRY_SOURCE = HERE / f"{layout.ENTRY_MODULE}.py"
+FIXED_DATE = datetime(2025, 8, 26)  # the seed note's date; never the build date
+PROPERTIES = {"title": "jpflows template", "subject": "Japan's cross-border money in Excel",
+              "author": "jpflows", "company": "", "comments": "Built by workbook/build.py",
+              "created": FIXED_DATE}
+BUTTON = {"width": 96, "height": 28}
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def build(path: Path | str | None = None, module: str = layout.ENTRY_MODULE) -> Path:
+    """Write the template to ``path`` (default ``workbook/jpflows_template.xlsm``).
+
+    Args:
+        path: Where to write the ``.xlsm``.
+        module: The entry module's name, i.e. the workbook's file name without ``.xlsm``.
+
+    Returns:
+        The path written.
+    """
+    path = Path(path) if path is not None else TEMPLATE
+    project = vba.vba_project()
+    macro = vba.entry_macro(project)
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    book.set_properties(PROPERTIES)
+    book.set_vba_name("ThisWorkbook")
+    book.add_vba_project(io.BytesIO(project), is_stream=True)
+    styles = {name: book.add_format(props) for name, props in layout.STYLES.items()}
+    for number, sheet in enumerate(layout.sheets(module), start=1):
+        _write_sheet(book, sheet, styles, macro, f"Sheet{number}")
+    for name, target in layout.NAMES.items():
+        book.define_name(name, target)
+    book.close()
+    return path
+
+
+def _write_sheet(book, sheet: layout.Sheet, styles: dict, macro: str, codename: str) -> None:
+    page = book.add_worksheet(sheet.name)
+    page.set_vba_name(codename)
+    for column, width in sheet.widths.items():
+        page.set_column(f"{column}:{column}", width, styles.get(sheet.formats.get(column)))
+    for column, style in sheet.formats.items():
+        if column not in sheet.widths:
+            page.set_column(f"{column}:{column}", None, styles[style])
+    for cell in sheet.cells:
+        write_cell(page, cell, styles.get(cell.style) if cell.style else None)
+    for button in sheet.buttons:
+        page.insert_button(button.ref, {"macro": macro, "caption": button.caption, **BUTTON})
+    for chart in sheet.charts:
+        page.insert_chart(chart.anchor, make_chart(book, sheet.name, chart))
+    page_setup(page, sheet)
+    if sheet.name == "Dashboard":
+        page.activate()
+
+
+def page_setup(page, sheet: layout.Sheet) -> None:
+    """Landscape, one page wide; the print area (if any) keeps helper tables off the page."""
+    page.set_landscape()
+    page.fit_to_pages(1, 0)
+    if sheet.print_area:
+        page.print_area(sheet.print_area)
+        page.fit_to_pages(1, 1)
+
+
+def write_cell(page, cell: layout.Cell, style) -> None:
+    """One cell: a formula (dynamic when it calls a JP_* function), a date, or a constant."""
+    content = cell.content
+    if isinstance(content, str) and content.startswith("="):
+        if "JP_" in content:
+            # Dynamic arrays: tables spill, and scalars show without Excel's implicit "@".
+            row, col = xl_cell_to_rowcol(cell.ref)
+            page.write_dynamic_array_formula(row, col, row, col, content, style)
+        else:
+            page.write_formula(cell.ref, content, style)
+    elif content is None or content == "":
+        page.write_blank(cell.ref, None, style)  # a real blank, so ISBLANK() is TRUE
+    elif isinstance(content, str) and _ISO.match(content):
+        page.write_datetime(cell.ref, datetime.strptime(content, "%Y-%m-%d"), style)
+    elif isinstance(content, str):
+        page.write_string(cell.ref, content, style)
+    elif isinstance(content, bool):
+        page.write_boolean(cell.ref, content, style)
+    else:
+        page.write_number(cell.ref, content, style)
+
+
+def make_chart(book, sheet_name: str, chart: layout.Chart, extents: dict | None = None):
+    """A scatter chart with lines: empty or #N/A rows below a table are simply not drawn.
+
+    Args:
+        extents: Optional ``{range: last row}`` that shortens each range to the rows with data.
+    """
+    made = book.add_chart({"type": "scatter", "subtype": "straight"})
+    for series in chart.series:
+        made.add_series({"name": series.name, "categories": _absolute(sheet_name, series.x, extents),
+                         "values": _absolute(sheet_name, series.y, extents),
+                         "line": {"width": 1.5}})
+    made.set_title({"name": chart.title, "name_font": {"size": 10}})
+    made.set_x_axis({"num_format": "mmm yy", "major_gridlines": {"visible": False}})
+    made.set_y_axis({"name": chart.y_title, "num_format": chart.y_format,
+                     "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    made.set_legend({"position": "bottom"} if len(chart.series) > 1 else {"none": True})
+    made.set_size({"width": 500, "height": 300})
+    return made
+
+
+def _absolute(sheet_name: str, span: str, extents: dict | None) -> str:
+    first, last = span.split(":")
+    (r1, c1), (r2, c2) = xl_cell_to_rowcol(first), xl_cell_to_rowcol(last)
+    if extents and span in extents:
+        r2 = max(r1, extents[span])
+    return [sheet_name, r1, c1, r2, c2]
+
+
+def new_workbook(name: str, directory: Path | str | None = None) -> Path:
+    """Create ``NAME.xlsm`` and its entry module ``NAME.py`` (xlwings names one after the other).
+
+    Raises:
+        ValueError: ``name`` is not a Python module name, or either file already exists.
+    """
+    name = Path(name).stem if name.lower().endswith(".xlsm") else name
+    if not name.isidentifier():
+        raise ValueError(f"{name!r} must be a Python module name (letters, digits, _), "
+                         "because Excel runs the module named after the workbook")
+    folder = Path(directory) if directory is not None else Path.cwd()
+    book, entry = folder / f"{name}.xlsm", folder / f"{name}.py"
+    for path in (book, entry):
+        if path.exists():
+            raise ValueError(f"{path.name} already exists; choose another name")
+    build(book, module=name)
+    entry.write_text(ENTRY_SOURCE.read_text(encoding="utf-8"), encoding="utf-8")
+    return book
+
+
+if __name__ == "__main__":
+    print(build(sys.argv[1] if len(sys.argv) > 1 else None))

@@ -1,0 +1,127 @@
+"""The workbook's Python entry module (xlwings runs the module named after the workbook).
+
+Both buttons call the quickstart macro, which runs ``import <workbook name>; <workbook name>.main()``;
+:func:`main` looks at which button was pressed:
+
+* **Refresh** revalidates every source with its publisher, then recalculates, with progress in
+  the status bar;
+* **Snapshot** saves ``<workbook> snapshot YYYY-MM-DD.xlsx`` beside the workbook: values only, no
+  macros, plus a Provenance sheet, for colleagues without Python.
+
+Setting xlwings' "UDF Modules" to this module registers the ``JP_*`` functions, hence the import.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from udfs import *  # noqa: F401,F403  (registers the JP_* functions with xlwings)
+
+REFRESH, SNAPSHOT = "Refresh", "Snapshot"
+
+
+def main() -> None:
+    """Run the action of the button that called (Refresh unless it was Snapshot)."""
+    import xlwings as xw
+
+    book = xw.Book.caller()
+    if action(caller_caption(book)) == SNAPSHOT:
+        snapshot(book)
+    else:
+        refresh(book)
+
+
+def caller_caption(book) -> str:
+    """Caption (or name) of the button that ran the macro; empty when it cannot be told."""
+    try:
+        name = book.app.api.Caller  # Windows: the shape's name, e.g. "Button 2"
+    except Exception:  # macOS and other engines have no Caller: fall back to Refresh
+        return ""
+    try:
+        return str(book.sheets.active.api.Buttons(name).Caption)
+    except Exception:
+        return str(name)
+
+
+def action(caption: str) -> str:
+    """``Snapshot`` when the caption or name says so, otherwise ``Refresh``."""
+    return SNAPSHOT if SNAPSHOT.lower() in str(caption).lower() else REFRESH
+
+
+def refresh(book) -> dict[str, str]:
+    """Revalidate every source (progress in the status bar), then recalculate the workbook."""
+    from addin import api
+
+    def progress(done: int, total: int, name: str) -> None:
+        book.app.status_bar = f"jpflows: refreshing {name} ({done + 1} of {total})"
+
+    try:
+        outcome = api.refresh(progress)
+        book.app.calculate()
+    finally:
+        book.app.status_bar = False  # hand the status bar back to Excel
+    failed = [name for name, result in outcome.items() if result != "OK"]
+    if failed:
+        book.app.status_bar = f"jpflows: stale or failed: {', '.join(failed)[:200]}"
+    return outcome
+
+
+def snapshot(book) -> Path:
+    """Save a values-only copy beside the workbook and say where in the status bar."""
+    from workbook import snapshot as snap
+
+    sheets, computed = live_contents(book)
+    out = Path(book.fullname).with_name(f"{Path(book.name).stem} snapshot {date.today():%Y-%m-%d}.xlsx")
+    snap.snapshot_values(sheets, computed, snap.provenance(snap.template_formulas(sheets)), out)
+    book.app.status_bar = f"jpflows: snapshot saved as {out.name}"
+    return out
+
+
+def live_contents(book):
+    """The sheets' formulas (as layout data) and every value Excel computed."""
+    from workbook import layout
+
+    known = {sheet.name: sheet for sheet in layout.sheets()}
+    sheets, computed = [], {}
+    for page in book.sheets:
+        cells = _read_used_range(page, computed)
+        model = known.get(page.name)
+        sheets.append(layout.Sheet(page.name, tuple(cells), dict(model.widths) if model else {},
+                                   model.charts if model else (), (),
+                                   dict(model.formats) if model else {}))
+    return sheets, computed
+
+
+def _read_used_range(page, computed: dict) -> list:
+    """Formula cells of one sheet; every non-empty value goes into ``computed``."""
+    from workbook import layout
+
+    used = page.used_range
+    formulas, values = _grid(used.formula), _grid(used.options(ndim=2).value)
+    cells = []
+    for r, (formula_row, value_row) in enumerate(zip(formulas, values)):
+        for c, (formula, value) in enumerate(zip(formula_row, value_row)):
+            ref = _ref(used.row + r, used.column + c)
+            if formula not in (None, ""):
+                cells.append(layout.Cell(ref, formula))
+            if value is not None:
+                computed[(page.name, ref)] = value
+    return cells
+
+
+def _grid(values) -> list[list]:
+    """xlwings gives a scalar for one cell and a flat list for one row: always rows of cells."""
+    if not isinstance(values, (list, tuple)):
+        return [[values]]
+    if values and not isinstance(values[0], (list, tuple)):
+        return [list(values)]
+    return [list(row) for row in values]
+
+
+def _ref(row: int, column: int) -> str:
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row}"
