@@ -100,7 +100,7 @@ def _years(start: pd.Timestamp | None, end: pd.Timestamp | None) -> tuple[int, .
     return tuple(range(max(first, TREASURY_FIRST_YEAR), last + 1))
 
 
-_joined: dict[tuple, Column] = {}
+_joined: dict[tuple, tuple[list[Column], Column]] = {}
 
 
 def _origin_column(origin: catalogue.Origin, years: tuple[int, ...]) -> Column:
@@ -108,15 +108,16 @@ def _origin_column(origin: catalogue.Origin, years: tuple[int, ...]) -> Column:
     if origin.key != "{year}":
         return eng.column(origin.source, origin.key, origin.column)
     parts = _year_parts(eng, origin, years)
-    ident = tuple(id(part) for part in parts)
-    joined = _joined.get(ident)
-    if joined is None:
+    key = (origin, years)
+    cached = _joined.get(key)
+    if cached is None or len(cached[0]) != len(parts) or any(
+            a is not b for a, b in zip(cached[0], parts)):
         joined = Column(np.concatenate([p.dates for p in parts]),
                         np.concatenate([p.values for p in parts]),
                         tuple(u for p in parts for u in p.urls))
         _joined.clear() if len(_joined) > 256 else None
-        _joined[ident] = joined
-    return joined
+        cached = _joined[key] = (parts, joined)
+    return cached[1]
 
 
 def _year_parts(eng: Engine, origin: catalogue.Origin, years: tuple[int, ...]) -> list[Column]:
@@ -199,98 +200,6 @@ def series(series_id: SeriesLike, start: DateLike = None, end: DateLike = None,
     return resample(window.dropna(), interval)
 
 
-# -- flows ---------------------------------------------------------------------------------
-
-MEASURES = ("net", "buy", "sell", "gross")
-CURRENCIES = ("JPY", "USD")
-
-
-def flow_spec(investor: str) -> catalogue.FlowSpec:
-    if not isinstance(investor, str) or not investor.strip():
-        raise BadArgument('Investor is empty; try JP_SEARCH("JPX")')
-    return catalogue.flow_spec(investor)
-
-
-def _flow_column(found: catalogue.FlowSpec, market: str, measure: str) -> pd.Series:
-    frame = engine().frame(found.source, found.key)
-    if measure == "gross":
-        return _flow_column(found, market, "buy") + _flow_column(found, market, "sell")
-    key = (market, found.investor, measure)
-    if key not in frame.columns:
-        return _missing_flow(frame, found, market, measure)
-    return frame[key].dropna()
-
-
-def _missing_flow(frame: pd.DataFrame, found, market: str, measure: str):
-    markets = sorted(set(frame.columns.get_level_values(0)))
-    if market not in markets:
-        raise BadArgument(f"market {market!r} not in {found.id.split(':')[0]}; use "
-                          + ", ".join(markets)[:40])
-    investors = set(frame.columns.get_level_values(1))
-    if found.investor not in investors:
-        raise UnknownSeries(f'Unknown flow "{found.id[:30]}"; try JP_SEARCH("{found.id[:3]}")')
-    raise NoData(f"{found.id} has no {measure} figures; try measure \"net\"")
-
-
-def flows(investor: str, start: DateLike = None, end: DateLike = None, measure: str = "net",
-          market: str | None = None, currency: str = "JPY") -> pd.Series:
-    """One investor's flows per period (JPY or USD billions), dated by each period's last day."""
-    found, measure, currency = flow_spec(investor), _choice(measure, MEASURES, "measure"), \
-        _choice(currency, CURRENCIES, "currency")
-    market = _market(found, market)
-    data = _flow_column(found, market, measure)
-    if currency == "USD":
-        from addin.calc.flows import to_usd
-
-        data = to_usd(data, column("USDJPY").to_series())
-    start, end = to_timestamp(start), to_timestamp(end)
-    window = data.loc[start:end]
-    if window.empty:
-        raise NoData(f"No {found.id} periods between {_ymd(start) if start is not None else 'start'}"
-                     f" and {_ymd(end) if end is not None else 'today'}")
-    return window
-
-
-def flow(investor: str, when: DateLike = None, measure: str = "net", market: str | None = None,
-         currency: str = "JPY") -> tuple[pd.Timestamp, float]:
-    """The period containing ``when`` (default: the latest): (period end, amount)."""
-    from addin.calc.flows import period_containing
-
-    data = flows(investor, None, None, measure, market, currency)
-    when = to_timestamp(when)
-    end = data.index[-1] if when is None else period_containing(data, when)
-    return end, float(data.loc[end])
-
-
-def flow_sum(investor: str, start: DateLike, end: DateLike = None, market: str | None = None,
-             currency: str = "JPY") -> float:
-    """Cumulative net flow over the periods ending in ``[start, end]``."""
-    from addin.calc.flows import window_sum
-
-    start = to_timestamp(start)
-    if start is None:
-        raise BadArgument("start date is required, e.g. \"2025-01-01\"")
-    end = to_timestamp(end) or pd.Timestamp.max.normalize()
-    return window_sum(flows(investor, None, None, "net", market, currency), start, end)
-
-
-def flow_rank(investor: str, when: DateLike = None, window: int | None = None, years: int = 10,
-              market: str | None = None) -> tuple[int, int]:
-    """Rank (1 = largest) of the ``window``-period sum ending at ``when`` among ``years`` years.
-
-    ``window`` defaults to a year of periods (52 weeks or 12 months).
-    """
-    from addin.calc.flows import rolling_rank
-
-    if window is None:
-        window = 12 if flow_spec(investor).frequency == catalogue.MONTHLY else 52
-    if not 1 <= int(window) <= 1000 or not 1 <= int(years) <= 100:
-        raise BadArgument("window must be 1..1000 periods and years 1..100")
-    data = flows(investor, None, None, "net", market)
-    when = to_timestamp(when) or data.index[-1]
-    return rolling_rank(data, when, int(window), int(years))
-
-
 def _choice(text, allowed: tuple[str, ...], what: str) -> str:
     if not isinstance(text, str) or text.strip().lower() not in [a.lower() for a in allowed]:
         raise BadArgument(f'{what} "{str(text)[:12]}" not allowed; use ' + ", ".join(allowed))
@@ -312,6 +221,8 @@ def search(text: str) -> list[tuple[str, str, str]]:
     return catalogue.search(text)
 
 
+from addin.flows import (  # noqa: E402,F401  (re-exported)
+    CURRENCIES, MEASURES, flow, flow_rank, flow_spec, flow_sum, flows)
 from addin.provenance import info, refresh, status  # noqa: E402  (re-exported)
 from addin.measures import (  # noqa: E402,F401  (re-exported)
     change, drawdown, hedge_cost, hedged_spread, hedged_yield, high, is_record, low, rally,

@@ -46,8 +46,8 @@ class Column:
     urls: tuple[str, ...] = field(default=())
 
     @classmethod
-    def of(cls, values: pd.Series, urls=()) -> "Column":
-        values = values.dropna()
+    def of(cls, values: pd.Series, urls=(), keep_missing: bool = False) -> "Column":
+        values = values if keep_missing else values.dropna()
         return cls(values.index.values.astype("datetime64[ns]"),
                    values.to_numpy(dtype="float64"), tuple(urls))
 
@@ -72,7 +72,7 @@ class Engine:
         self.fetcher = fetcher or Fetcher(config)
         self.clock = clock
         self._frames: dict[tuple[str, str], Loaded] = {}
-        self._columns: dict[tuple, Column] = {}
+        self._columns: dict[tuple, tuple[pd.DataFrame, Column]] = {}
         self._locks: defaultdict[tuple, threading.Lock] = defaultdict(threading.Lock)
         self._guard = threading.Lock()
         self._failures: dict[tuple[str, str], tuple[AddinError, float]] = {}
@@ -84,18 +84,23 @@ class Engine:
     def loaded(self, source_id: str, key: str) -> Loaded:
         return self._load(source_id, key)
 
-    def column(self, source_id: str, key: str, column: str) -> Column:
-        """A column of a source's frame as arrays, cached while the frame is unchanged."""
+    def column(self, source_id: str, key: str, column, keep_missing: bool = False) -> Column:
+        """A column of a source's frame as arrays, cached while the frame is unchanged.
+
+        ``keep_missing`` keeps NaN rows: a flow period with no published figure still occupies
+        its dates, so a lookup inside it must not slide to the next period.
+        """
+        memo_key = (source_id, key, column, keep_missing)
         loaded = self._frames.get((source_id, key))
         if loaded is not None and time.monotonic() < loaded.recheck_at:
-            cached = self._columns.get((source_id, key, column, id(loaded.frame)))
-            if cached is not None:
-                return cached
+            cached = self._columns.get(memo_key)
+            if cached is not None and cached[0] is loaded.frame:
+                return cached[1]
         loaded = self._load(source_id, key)
         if column not in loaded.frame.columns:
             raise NoData(f"{REGISTRY[source_id].NAME} has no column {column!r}")
-        result = Column.of(loaded.frame[column], loaded.urls)
-        self._columns[(source_id, key, column, id(loaded.frame))] = result
+        result = Column.of(loaded.frame[column], loaded.urls, keep_missing)
+        self._columns[memo_key] = (loaded.frame, result)
         return result
 
     def _load(self, source_id: str, key: str) -> Loaded:

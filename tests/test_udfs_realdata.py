@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pandas as pd
 import pytest
 
 import udfs
@@ -99,3 +100,27 @@ def test_jp_info__provenance_fields(served):
     assert info["source"] == "MOF JGB" and info["unit"] == "%"
     assert info["first"] == "1986-07-05" and info["last"] == "2026-07-01"
     assert info["stale"] is False and info["last_fetch"].endswith("UTC")
+
+
+def test_jp_flow_sum__usd_converts_each_month_at_its_mean_usdjpy(served, realdata):
+    import pandas as pd
+
+    fx = pd.read_csv(realdata / "fred" / "DEXJPUS.csv", index_col=0, parse_dates=True)["DEXJPUS"]
+    monthly_net = [707.8, -2558.3, -3230.7, 3778.4, 2551.1, 1096.9, 2341.0, 427.0, -3497.8,
+                   6238.2, 1006.5, -416.7]
+    means = fx.loc["2025-01-01":"2025-12-31"].dropna().groupby(lambda d: d.month).mean()
+    expected = sum(net / means[month] for month, net in enumerate(monthly_net, start=1))
+    total = udfs.JP_FLOW_SUM("BOP:Foreign:Equity", "2025-01-01", "2025-12-31", None, "USD")
+    assert total == pytest.approx(expected, abs=1e-9)
+    sept = udfs.JP_FLOW("BOP:Foreign:Equity", "2025-09-15", "net", None, "USD")
+    assert sept == pytest.approx(-3497.8 / means[9], abs=1e-9)
+
+
+def test_jp_flow_rank__monthly_default_window_is_a_year(served):
+    monthly = api.flows("BOP:Foreign:Equity")
+    sums = [monthly.iloc[i - 11:i + 1].sum() for i in range(11, len(monthly))]
+    ends = list(monthly.index[11:])
+    decade = [total for end, total in zip(ends, sums) if "2016-01-01" <= f"{end:%Y-%m-%d}" <= "2025-12-31"]
+    latest = sums[ends.index(pd.Timestamp("2025-12-31"))]
+    assert len(decade) == 120
+    assert udfs.JP_FLOW_RANK("BOP:Foreign:Equity", "2025-12-31") == 1 + sum(t > latest for t in decade)

@@ -76,18 +76,27 @@ def rolling_rank(
     Returns:
         (rank, number of windows compared).
     """
+    sums = rolling_sums(flows, window)
+    return rank_among(sums, period_containing(flows, as_of), window, years)
+
+
+def rolling_sums(flows: pd.Series, window: int) -> pd.Series:
+    """Sum over ``window`` consecutive periods ending at each period end."""
     if window < 1 or window != int(window):
         raise BadArgument(f"window {window} must be a whole number of periods >= 1")
+    return flows.rolling(int(window)).sum()
+
+
+def rank_among(sums: pd.Series, target: pd.Timestamp, window: int, years: float) -> tuple[int, int]:
+    """Rank of ``sums[target]`` among the sums ending in (target − years, target]."""
     if round(years * 12) < 1:
         raise BadArgument(f"years {years} must be at least one month (1/12)")
-    target = period_containing(flows, as_of)
-    sums = flows.rolling(int(window)).sum()
-    latest = sums[target]
-    if pd.isna(latest):
+    latest = sums.get(target)
+    if latest is None or pd.isna(latest):
         raise NoData(f"No {int(window)}-period flow sum ends {target:%Y-%m-%d}")
     since = target - pd.DateOffset(months=round(years * 12))
     compared = sums[(sums.index > since) & (sums.index <= target)].dropna()
-    return 1 + int((compared > latest).sum()), len(compared)
+    return 1 + int((compared.to_numpy() > latest).sum()), len(compared)
 
 
 def to_usd(flows: pd.Series, usdjpy_daily: pd.Series, missing: str = "raise") -> pd.Series:

@@ -20,20 +20,24 @@ _YEAR = pd.Timedelta(days=365)
 
 def _observations(series: pd.Series) -> pd.Series:
     """The series without its missing days; NoData when nothing is left."""
-    observed = series.dropna()
+    observed = series.dropna() if series.hasnans else series
     if observed.empty:
         raise NoData("Series has no observations")
     return observed
 
 
-def _window(series: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-    """Observations dated within [start, end], both ends included."""
+def _window(series: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
+    """Dates and values of the observations within [start, end], both ends included."""
     if start > end:
         raise BadArgument(f"start {start:%Y-%m-%d} is after end {end:%Y-%m-%d}")
-    inside = _observations(series).loc[start:end]
-    if inside.empty:
+    observed = _observations(series)
+    dates = observed.index.values
+    # Binary search on the sorted dates: the hot path of every Excel range function.
+    first = dates.searchsorted(np.datetime64(start), "left")
+    last = dates.searchsorted(np.datetime64(end), "right")
+    if first == last:
         raise NoData(f"No data between {start:%Y-%m-%d} and {end:%Y-%m-%d}")
-    return inside
+    return dates[first:last], observed.to_numpy()[first:last]
 
 
 def _ratio(numerator: float, denominator: float, what: str) -> float:
@@ -65,14 +69,15 @@ def value_on(
         NoData: Nothing on or before ``as_of`` (or nothing recent enough).
     """
     observed = _observations(series)
-    past = observed.loc[:as_of]
-    if past.empty:
+    dates = observed.index.values
+    at = int(dates.searchsorted(np.datetime64(as_of), "right")) - 1
+    if at < 0:
         first = observed.index[0]
         raise NoData(f"No data on or before {as_of:%Y-%m-%d}; series starts {first:%Y-%m-%d}")
-    date = past.index[-1]
+    date = pd.Timestamp(dates[at])
     if max_age_days is not None and as_of - date > pd.Timedelta(days=max_age_days):
         raise NoData(f"No data within {max_age_days} days before {as_of:%Y-%m-%d}")
-    return date, float(past.iloc[-1])
+    return date, float(observed.iloc[at])
 
 
 def low(series: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.Timestamp, float]:
@@ -81,10 +86,10 @@ def low(series: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.T
     Returns:
         (date, value) of the low.
     """
-    inside = _window(series, start, end)
+    dates, values = _window(series, start, end)
     # argmin returns the first position of the minimum, i.e. the earliest date.
-    at = int(np.argmin(inside.to_numpy()))
-    return inside.index[at], float(inside.iloc[at])
+    at = int(np.argmin(values))
+    return pd.Timestamp(dates[at]), float(values[at])
 
 
 def high(series: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.Timestamp, float]:
@@ -93,9 +98,9 @@ def high(series: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.
     Returns:
         (date, value) of the high.
     """
-    inside = _window(series, start, end)
-    at = int(np.argmax(inside.to_numpy()))
-    return inside.index[at], float(inside.iloc[at])
+    dates, values = _window(series, start, end)
+    at = int(np.argmax(values))
+    return pd.Timestamp(dates[at]), float(values[at])
 
 
 def rally(
