@@ -24,7 +24,7 @@ import pandas as pd
 
 from addin import catalogue
 from addin.config import Config
-from addin.engine import Column, Engine, first_available
+from addin.engine import Column, Engine
 from addin.errors import BadArgument, LayoutChanged, NoData, SourceUnavailable, UnknownSeries
 
 DateLike = Union[str, _date, datetime, pd.Timestamp, None]
@@ -92,11 +92,14 @@ def spec(series_id: str) -> catalogue.SeriesSpec:
 
 
 def _years(start: pd.Timestamp | None, end: pd.Timestamp | None) -> tuple[int, ...]:
-    this_year = engine().clock().year
+    return _year_span(start, end, engine().clock().year)
+
+
+@lru_cache(maxsize=4096)
+def _year_span(start: pd.Timestamp | None, end: pd.Timestamp | None, this_year: int) -> tuple[int, ...]:
+    """Calendar years of yearly files covering [start, end]; no dates: this year and last."""
     last = min(end.year if end is not None else this_year, this_year)
-    first = start.year if start is not None else (last - 1 if end is not None else TREASURY_FIRST_YEAR)
-    if start is None and end is None:
-        first = last - 1
+    first = start.year if start is not None else last - 1
     return tuple(range(max(first, TREASURY_FIRST_YEAR), last + 1))
 
 
@@ -144,7 +147,13 @@ def column(series_id: str, start: DateLike = None, end: DateLike = None) -> Colu
     if len(years) > 2:
         # Decades of history: one FRED file rather than a Treasury download per year.
         origins = sorted(origins, key=lambda o: o.key == "{year}")
-    return first_available([lambda o=o: _origin_column(o, years) for o in origins])
+    problem = None
+    for origin in origins:  # a source that is down or changed gives way to the next
+        try:
+            return _origin_column(origin, years)
+        except (SourceUnavailable, LayoutChanged) as exc:
+            problem = problem or exc
+    raise problem
 
 
 @lru_cache(maxsize=4096)

@@ -124,9 +124,16 @@ def cmd_workbook(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    from pathlib import Path
+
+    checkout = Path(__file__).resolve().parents[1]
+    if not (checkout / "bench" / "run.py").is_file():
+        print("jpflows bench runs from a source checkout: python -m bench.run", file=sys.stderr)
+        return 2
+    sys.path.insert(0, str(checkout))  # the benchmarks reuse the test fixtures of the checkout
     from bench.run import main as bench_main
 
-    return bench_main([])
+    return bench_main(args.bench_args)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -155,12 +162,17 @@ def parser() -> argparse.ArgumentParser:
     book.add_argument("action", choices=["new"])
     book.add_argument("name")
     book.set_defaults(run=cmd_workbook)
-    sub.add_parser("bench", help="run the performance benchmarks").set_defaults(run=cmd_bench)
+    sub.add_parser("bench", help="run the performance benchmarks (from a checkout); "
+                   "options such as --quick pass through").set_defaults(run=cmd_bench)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    top = parser()
+    args, extra = top.parse_known_args(argv)
+    if extra and args.command != "bench":
+        top.error("unrecognized arguments: " + " ".join(extra))
+    args.bench_args = extra
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR,
                         format="%(levelname)s %(name)s: %(message)s")
     try:

@@ -178,15 +178,3 @@ class Engine:
         finally:
             self.fetcher.revalidate = False
         return outcome
-
-
-def first_available(loaders: list[Callable[[], Column]]) -> Column:
-    """Try each origin in turn; a source that is down or changed gives way to the next."""
-    problem: AddinError | None = None
-    for load in loaders:
-        try:
-            return load()
-        except (SourceUnavailable, LayoutChanged) as exc:
-            problem = problem or exc
-    assert problem is not None
-    raise problem

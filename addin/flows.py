@@ -128,7 +128,15 @@ def flow_sum(investor: str, start, end=None, market: str | None = None,
     end = api.to_timestamp(end) or pd.Timestamp.max.normalize()
     if start > end:
         raise BadArgument(f"start {api._ymd(start)} is after end {api._ymd(end)}")
-    return float(flows(investor, start, end, "net", market, currency).sum())
+    if api._choice(currency, CURRENCIES, "currency") == "USD":
+        return float(flows(investor, start, end, "net", market, currency).sum())
+    found, col, _ = _resolve(investor, "net", market, currency)
+    first = np.searchsorted(col.dates, np.datetime64(start, "ns"), "left")
+    last = np.searchsorted(col.dates, np.datetime64(end, "ns"), "right")
+    inside = col.values[first:last]
+    if not (~np.isnan(inside)).any():
+        raise NoData(f"No {found.id} periods between {api._ymd(start)} and {api._ymd(end)}")
+    return float(np.nansum(inside))
 
 
 def flow_rank(investor: str, when=None, window: int | None = None, years: int = 10,

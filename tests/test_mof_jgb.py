@@ -210,3 +210,12 @@ def test_real_japanese_current__mangled_layout(realdata):
     assert frame.index[-1] == pd.Timestamp("2025-10-16")
     assert frame.loc["2025-10-01", "5Y"] == 1.248
     assert frame.loc["2025-10-16", "40Y"] == 3.34
+
+
+def test_parse__header_only_current_month_is_a_new_month_not_an_error():
+    from addin.sources import mof_jgb as source
+    from tests.fixtures import mof_jgb as files
+
+    merged = source.parse((files.english_history(), files.english_file([])))
+    assert merged.equals(source.parse_file(files.english_history()))
+    assert source.check_current(files.english_file([])).empty

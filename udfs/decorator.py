@@ -50,6 +50,7 @@ def _log() -> logging.Logger:
             handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
             log.addHandler(handler)
             log.setLevel(logging.INFO)
+            log.propagate = False  # details belong in the file, not on a console
         except OSError:  # a read-only profile must not break the functions
             pass
     return log

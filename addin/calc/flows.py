@@ -9,6 +9,9 @@ period whose figure is not published; it still occupies its dates.
 
 from __future__ import annotations
 
+import calendar
+
+import numpy as np
 import pandas as pd
 
 from addin.errors import BadArgument, NoData
@@ -87,16 +90,25 @@ def rolling_sums(flows: pd.Series, window: int) -> pd.Series:
     return flows.rolling(int(window)).sum()
 
 
+def months_before(day: pd.Timestamp, months: int) -> pd.Timestamp:
+    """The same day ``months`` earlier, clipped to the month's end (cheap DateOffset)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return pd.Timestamp(year, month + 1, min(day.day, last_day))
+
+
 def rank_among(sums: pd.Series, target: pd.Timestamp, window: int, years: float) -> tuple[int, int]:
     """Rank of ``sums[target]`` among the sums ending in (target − years, target]."""
     if round(years * 12) < 1:
         raise BadArgument(f"years {years} must be at least one month (1/12)")
-    latest = sums.get(target)
-    if latest is None or pd.isna(latest):
+    ends, values = sums.index.values, sums.to_numpy()
+    at = int(ends.searchsorted(np.datetime64(target), "left"))
+    if at == len(ends) or ends[at] != np.datetime64(target) or np.isnan(values[at]):
         raise NoData(f"No {int(window)}-period flow sum ends {target:%Y-%m-%d}")
-    since = target - pd.DateOffset(months=round(years * 12))
-    compared = sums[(sums.index > since) & (sums.index <= target)].dropna()
-    return 1 + int((compared.to_numpy() > latest).sum()), len(compared)
+    since = months_before(target, round(years * 12))
+    compared = values[int(ends.searchsorted(np.datetime64(since), "right")):at + 1]
+    compared = compared[~np.isnan(compared)]
+    return 1 + int((compared > values[at]).sum()), len(compared)
 
 
 def to_usd(flows: pd.Series, usdjpy_daily: pd.Series, missing: str = "raise") -> pd.Series:

@@ -20,7 +20,8 @@ _YEAR = pd.Timedelta(days=365)
 
 def _observations(series: pd.Series) -> pd.Series:
     """The series without its missing days; NoData when nothing is left."""
-    observed = series.dropna() if series.hasnans else series
+    # numpy's NaN test is several times cheaper than Series.hasnans on every call.
+    observed = series.dropna() if np.isnan(series.to_numpy()).any() else series
     if observed.empty:
         raise NoData("Series has no observations")
     return observed
@@ -77,7 +78,7 @@ def value_on(
     date = pd.Timestamp(dates[at])
     if max_age_days is not None and as_of - date > pd.Timedelta(days=max_age_days):
         raise NoData(f"No data within {max_age_days} days before {as_of:%Y-%m-%d}")
-    return date, float(observed.iloc[at])
+    return date, float(observed.to_numpy()[at])
 
 
 def low(series: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.Timestamp, float]:

@@ -76,8 +76,8 @@ def check_history(body: bytes) -> pd.DataFrame:
 
 
 def check_current(body: bytes) -> pd.DataFrame:
-    """Parse a downloaded ``jgbcme.csv`` (raises ``LayoutChanged`` when it is not one)."""
-    return parse_file(body, CURRENT_FILE)
+    """Parse a downloaded ``jgbcme.csv``; a header with no rows yet is a valid new month."""
+    return parse_file(body, CURRENT_FILE, allow_empty=True)
 
 
 def parse(raw: tuple[bytes, bytes]) -> pd.DataFrame:
@@ -94,17 +94,18 @@ def parse(raw: tuple[bytes, bytes]) -> pd.DataFrame:
     history = parse_file(history_body, HISTORY_FILE)
     if not current_body:
         return history
-    current = parse_file(current_body, CURRENT_FILE)
+    current = parse_file(current_body, CURRENT_FILE, allow_empty=True)
     older = history[~history.index.isin(current.index)]
     return pd.concat([older, current]).sort_index()
 
 
-def parse_file(body: bytes, name: str = "JGB CSV") -> pd.DataFrame:
+def parse_file(body: bytes, name: str = "JGB CSV", allow_empty: bool = False) -> pd.DataFrame:
     """Parse one MOF JGB file, English or Japanese, history or current month.
 
     Args:
         body: The file's bytes.
         name: File name used in error messages.
+        allow_empty: Accept a header with no rows (the current month on its first day).
 
     Returns:
         Yields in percent, columns ``1Y`` ... ``40Y``, ascending ``date`` index.
@@ -116,6 +117,9 @@ def parse_file(body: bytes, name: str = "JGB CSV") -> pd.DataFrame:
     start, header = _find_header(text, name)
     _check_header(header, name)
     end = _data_end(text, start, name)
+    if allow_empty and not text[start:end].strip():
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in COLUMNS},
+                            index=pd.DatetimeIndex([], name="date"))
     frame = _read_rows(text[start:end], name)
     frame.index = pd.DatetimeIndex(_parse_dates(frame.pop("date"), name), name="date")
     return _finish(frame, name)
