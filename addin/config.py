@@ -6,10 +6,12 @@ first used, and the resulting object is passed down.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
+import re
 from urllib.parse import urlsplit
 
 from addin.errors import BadArgument
@@ -17,6 +19,7 @@ from addin.errors import BadArgument
 APP = "jpflows"
 CSV_PREFIX = "JPFLOWS_CSV_"
 _TRUE = {"1", "true", "yes", "on"}
+_SECRET_QUERY = re.compile(r"((?:^|&)(?:password|passwd|pwd|token|secret)=)[^&]*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,12 @@ class Config:
                        if k.startswith(CSV_PREFIX) and v.strip()},
         )
 
+    def __repr__(self) -> str:
+        # The default repr would print a Redis password into any log or traceback that shows it.
+        return (f"Config(cache_dir={str(self.cache_dir)!r}, cache={redact_url(self.cache)!r}, "
+                f"offline={self.offline}, timeout={self.timeout}, "
+                f"mirror={tuple((o, redact_url(r)) for o, r in self.mirror)!r})")
+
     @property
     def cache_label(self) -> str:
         """Where the cache lives, safe to show: a Redis URL loses its password."""
@@ -62,19 +71,29 @@ def parse_mirror(text: str) -> tuple[tuple[str, str], ...]:
         if not sep:
             raise BadArgument(f"JPFLOWS_MIRROR entry {item!r} is not origin=replacement")
         for url in (origin, replacement):
-            if urlsplit(url.strip()).scheme not in ("http", "https"):
-                raise BadArgument(f"JPFLOWS_MIRROR: {url.strip()!r} is not an http(s) URL")
+            parts = urlsplit(url.strip())
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                shown = redact_url(url.strip())[:30]
+                raise BadArgument(f"JPFLOWS_MIRROR: {shown!r} is not an http(s) URL")
         pairs.append((origin.strip().rstrip("/"), replacement.strip().rstrip("/")))
     return tuple(pairs)
 
 
 def redact_url(url: str) -> str:
-    """``redis://user:secret@host`` -> ``redis://user:***@host``."""
-    parts = urlsplit(url)
-    if parts.password is None:
+    """``redis://user:secret@host`` -> ``redis://user:***@host``; ``?password=`` too."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # a malformed URL (bad port, bracket) may hide anything: show none of it
+        return "(unreadable URL)"
+    netloc = parts.netloc
+    if password is not None:
+        user, _, host = netloc.rpartition("@")
+        netloc = user.split(":", 1)[0] + ":***@" + host
+    query = _SECRET_QUERY.sub(r"\1***", parts.query)
+    if (netloc, query) == (parts.netloc, parts.query):
         return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
+    return parts._replace(netloc=netloc, query=query).geturl()
 
 
 def _positive_float(text: str, name: str) -> float:
@@ -82,8 +101,8 @@ def _positive_float(text: str, name: str) -> float:
         value = float(text)
     except ValueError:
         raise BadArgument(f"{name}={text!r} is not a number of seconds") from None
-    if value <= 0:
-        raise BadArgument(f"{name} must be positive, got {text}")
+    if not 0 < value < math.inf:  # also refuses nan, which compares false with everything
+        raise BadArgument(f"{name} must be a positive number of seconds, got {text[:12]}")
     return value
 
 
