@@ -25,7 +25,7 @@ import pandas as pd
 from addin import catalogue
 from addin.config import Config
 from addin.engine import Column, Engine
-from addin.errors import BadArgument, LayoutChanged, NoData, SourceUnavailable, UnknownSeries
+from addin.errors import BadArgument, LayoutChanged, NoData, SourceUnavailable
 
 DateLike = Union[str, _date, datetime, pd.Timestamp, None]
 SeriesLike = Union[str, pd.Series]
@@ -232,7 +232,7 @@ def search(text: str) -> list[tuple[str, str, str]]:
 
 from addin.flows import (  # noqa: E402,F401  (re-exported)
     CURRENCIES, MEASURES, flow, flow_rank, flow_spec, flow_sum, flows)
-from addin.provenance import info, refresh, status  # noqa: E402  (re-exported)
+from addin.provenance import info, refresh, status  # noqa: E402,F401  (re-exported)
 from addin.measures import (  # noqa: E402,F401  (re-exported)
     change, drawdown, hedge_cost, hedged_spread, hedged_yield, high, is_record, low, rally,
     relative, spread)

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from addin.config import Config
-from addin.errors import AddinError, LayoutChanged, NoData, SourceUnavailable
+from addin.errors import AddinError, NoData
 from addin.http import Fetcher
 from addin.sources import REGISTRY
 

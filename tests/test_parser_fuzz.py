@@ -10,7 +10,6 @@ Runs are derandomized so the suite is repeatable; ``JPFLOWS_FUZZ_EXAMPLES=5000``
 
 from __future__ import annotations
 
-import csv
 import importlib
 import io
 import os
@@ -115,13 +114,8 @@ TARGETS = {
         lambda: [_fixture("jpx").new_weekly_xlsx()]),
 }
 
-# Parsers known to let a raw exception escape; the reason holds the minimal input found.
-BOJ_CR = ("boj._preamble (addin/sources/boj.py, csv.reader over StringIO) raises _csv.Error "
-          "on a bare CR: boj.parse(b'A\\rB')")
-JPX_SHEET = ("jpx_files.xlsx_rows guards load_workbook only; read-only openpyxl parses the sheet "
-             "in iter_rows, so a broken sheet1.xml raises ParseError/zlib.error/BadZipFile")
-KNOWN_ESCAPES: dict[str, str] = {"boj.parse": BOJ_CR, "boj.parse_pages": BOJ_CR,
-                                 "jpx.parse_file_new": JPX_SHEET}
+# Parsers known to let a raw exception escape (none now), with the minimal input found.
+KNOWN_ESCAPES: dict[str, str] = {}
 
 
 # -- mutations -----------------------------------------------------------------------------
@@ -274,14 +268,12 @@ def _xlsx_with_broken_sheet() -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.xfail(strict=True, raises=csv.Error, reason=BOJ_CR)
 def test_boj_parse__bare_carriage_return_is_a_layout_change():
     module, _ = _load(TARGETS["boj.parse"])
     with pytest.raises(AddinError):
         module.parse(b"A\rB")
 
 
-@pytest.mark.xfail(strict=True, raises=SyntaxError, reason=JPX_SHEET)  # ParseError is one
 def test_jpx_parse_file__broken_sheet_xml_is_a_layout_change():
     module, _ = _load(TARGETS["jpx.parse_file_new"])
     with pytest.raises(AddinError):

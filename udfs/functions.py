@@ -8,8 +8,7 @@ from datetime import datetime
 import pandas as pd
 
 from addin import api
-from addin.errors import BadArgument
-from udfs.coerce import (is_blank, to_bool, to_date, to_int, to_number, to_series, to_text)
+from udfs.coerce import is_blank, to_bool, to_date, to_int, to_series, to_text
 from udfs.decorator import udf
 
 SERIES = 'Series id such as "JGB10Y", "UST5Y", "TOPIX" (see JP_SEARCH)'

@@ -141,7 +141,7 @@ def _charted_cells(sheet: layout.Sheet) -> set[str]:
         for series in chart.series:
             for span in (series.x, series.y):
                 first, last = span.split(":")
-                (r1, c1), (r2, _) = xl_cell_to_rowcol(first), xl_cell_to_rowcol(last)
+                (r1, _), (r2, _) = xl_cell_to_rowcol(first), xl_cell_to_rowcol(last)
                 column = _CELL.match(first).group(1)
                 cells.update(f"{column}{r + 1}" for r in range(r1, r2 + 1))
     return cells

@@ -191,9 +191,12 @@ def _csv_page(text: str) -> pd.DataFrame:
 def _preamble(text: str) -> dict[str, str]:
     """``KEY,value`` lines before the header, found by their content, not by their number."""
     meta: dict[str, str] = {}
-    for row in csv.reader(io.StringIO(text)):
-        if row and row[0].strip():
-            meta.setdefault(row[0].strip().upper(), row[1].strip() if len(row) > 1 else "")
+    try:
+        for row in csv.reader(io.StringIO(text, newline="")):
+            if row and row[0].strip():
+                meta.setdefault(row[0].strip().upper(), row[1].strip() if len(row) > 1 else "")
+    except csv.Error as error:
+        raise LayoutChanged(f"BOJ: preamble is not CSV ({str(error)[:30]})") from None
     return meta
 
 

@@ -267,7 +267,10 @@ def xlsx_rows(name: str, body: bytes) -> list[tuple]:
     except Exception as error:  # zip, XML and key errors all mean "not a workbook"
         raise LayoutChanged(f"JPX {name}: not an .xlsx workbook") from error
     try:
+        # read-only mode parses the sheet XML lazily, so damage shows up only here
         return [tuple(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+    except Exception as error:
+        raise LayoutChanged(f"JPX {name}: sheet XML is damaged") from error
     finally:
         book.close()
 

@@ -135,7 +135,8 @@ def _grid(raw: bytes) -> pd.DataFrame:
     records = list(csv.reader(io.StringIO(text, newline="")))
     if not records:
         raise LayoutChanged("MOF 6pi csv: file is empty")
-    return pd.DataFrame(records, dtype=object).fillna("")
+    width = max(len(record) for record in records)
+    return pd.DataFrame([record + [""] * (width - len(record)) for record in records], dtype=object)
 
 
 def _table(grid: pd.DataFrame) -> str:
