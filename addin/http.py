@@ -14,7 +14,6 @@ See ``docs/reliability.md``.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections import defaultdict
@@ -29,6 +28,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from addin.cache import CACHE_FILE, _is_corruption, _set_aside_if_corrupt, open_backend  # noqa: F401
 from addin.config import Config, redact_url
 from addin.errors import AddinError, SourceUnavailable
 
@@ -41,11 +41,9 @@ BROWSER_USER_AGENT = (
 )
 DEFAULT_EXPIRE = timedelta(hours=1)
 MAX_RETRY_WAIT = 10.0
-CACHE_FILE = "http_cache.sqlite"
 MAX_MESSAGE = 75  # "#N/A " plus the message stays within Excel's 80 characters
 TIMED_OUT, UNREACHABLE = "timed out", "unreachable"
 _CHUNK = 64 * 1024
-_CORRUPTION = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 
 
 class Getter(Protocol):
@@ -91,67 +89,6 @@ def rewrite(url: str, mirror: tuple[tuple[str, str], ...]) -> str:
         if url == origin or url.startswith(origin + "/") or url.startswith(origin + "?"):
             return replacement + url[len(origin):]
     return url
-
-
-def open_backend(config: Config):
-    """The cache storage: SQLite in the cache dir, or Redis for a team (JSON rows, never pickle)."""
-    if config.cache.startswith(("redis://", "rediss://")):
-        return _redis_backend(config)
-    if config.cache != "sqlite":
-        # The value is not echoed: a mistyped Redis URL may still hold a password.
-        raise SourceUnavailable("JPFLOWS_CACHE must be sqlite or a redis://host:port URL")
-    path = config.cache_dir / CACHE_FILE
-    try:
-        config.cache_dir.mkdir(parents=True, exist_ok=True)
-        _set_aside_if_corrupt(path)
-        return requests_cache.SQLiteCache(path, serializer="json", wal=True, busy_timeout=30_000)
-    except (OSError, sqlite3.Error) as exc:  # e.g. the folder is a file: answer, cache in memory
-        log.warning("cache %s unusable (%s); caching in memory only", path, exc)
-        return requests_cache.BaseCache()
-
-
-def _redis_backend(config: Config):
-    import redis
-
-    connection = redis.Redis.from_url(config.cache, socket_timeout=config.timeout,
-                                      socket_connect_timeout=config.timeout)
-    # No Redis TTL: an expired copy must stay, as the fallback while a publisher is down.
-    return requests_cache.RedisCache(namespace="jpflows", connection=connection,
-                                     serializer="json", ttl=False)
-
-
-def _set_aside_if_corrupt(path: Path) -> bool:
-    """Move a truncated or garbage cache file aside (kept for inspection); True if moved."""
-    if not path.is_file() or not _is_corrupt(path):
-        return False
-    aside = path.with_name(f"{path.name}.corrupt-{datetime.now():%Y%m%d%H%M%S%f}")
-    try:
-        path.replace(aside)
-    except OSError as exc:  # another process set it aside first, or holds it open (Windows)
-        log.warning("cache %s is corrupt but could not be moved: %s", path, exc)
-        return False
-    for suffix in ("-wal", "-shm"):
-        path.with_name(path.name + suffix).unlink(missing_ok=True)
-    log.warning("cache %s was corrupt; moved to %s and rebuilt", path, aside.name)
-    return True
-
-
-def _is_corrupt(path: Path) -> bool:
-    """SQLite's own structural check; a busy or locked file is not a corrupt one."""
-    db = sqlite3.connect(path, timeout=30)
-    try:
-        return db.execute("PRAGMA quick_check").fetchone()[0] != "ok"
-    except sqlite3.DatabaseError as exc:
-        return _is_corruption(exc)
-    finally:
-        db.close()
-
-
-def _is_corruption(exc: BaseException) -> bool:
-    name = getattr(exc, "sqlite_errorname", "")
-    text = str(exc)
-    return isinstance(exc, sqlite3.DatabaseError) and (
-        name.startswith(_CORRUPTION) or "malformed" in text or "not a database" in text)
 
 
 def build_session(config: Config) -> requests_cache.CachedSession:
