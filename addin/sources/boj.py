@@ -24,6 +24,7 @@ from datetime import timedelta
 import pandas as pd
 
 from addin.errors import LayoutChanged, NoData, SourceUnavailable, UnknownSeries
+from addin.sources._cells import numbers
 
 NAME = "BOJ"
 API_URL = "https://www.stat-search.boj.or.jp/api/v1/getDataCode"
@@ -259,7 +260,7 @@ def _rows(code: pd.Series, frequency: pd.Series, dates: pd.Series, values: pd.Se
                             "(daily, weekly, monthly)"[:75])
     return pd.DataFrame({"code": codes.to_numpy(),
                          "date": _survey_dates(dates).to_numpy(),
-                         "value": _numbers(values, "BOJ getDataCode").to_numpy()})
+                         "value": numbers(values, "BOJ getDataCode", _MISSING).to_numpy()})
 
 
 def _survey_dates(raw: pd.Series) -> pd.Series:
@@ -274,17 +275,6 @@ def _survey_dates(raw: pd.Series) -> pd.Series:
     return dates
 
 
-def _numbers(raw: pd.Series, label: str) -> pd.Series:
-    """Floats; ``null``/empty (``NA`` in the legacy file) are missing, anything else is an error."""
-    text = raw.astype(object).where(raw.notna(), "").astype(str).str.strip()
-    missing = text.isin(_MISSING)
-    values = pd.to_numeric(text.where(~missing), errors="coerce")
-    bad = values.isna() & ~missing
-    if bad.any():
-        raise LayoutChanged(f"{label}: value {text[bad].iloc[0][:15]!r} is not a number")
-    return values.astype("float64")
-
-
 def parse_legacy(raw: bytes) -> pd.DataFrame:
     """The legacy ``fm01_d_1.csv``: Shift_JIS header lines, then ``YYYY/MM/DD,value`` rows.
 
@@ -295,7 +285,7 @@ def parse_legacy(raw: bytes) -> pd.DataFrame:
     if dates.isna().any():
         bad = table[0][dates.isna()].iloc[0]
         raise LayoutChanged(f"{_LEGACY}: date {bad[:15]!r} is not YYYY/MM/DD")
-    values = _numbers(table[1], _LEGACY).to_numpy()
+    values = numbers(table[1], _LEGACY, _MISSING).to_numpy()
     frame = pd.DataFrame({"STRDCLUCON": values}, index=pd.DatetimeIndex(dates, name="date"))
     return frame[~frame.index.duplicated(keep="last")].sort_index()
 

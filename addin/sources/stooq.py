@@ -20,6 +20,7 @@ from datetime import timedelta
 import pandas as pd
 
 from addin.errors import LayoutChanged, NoData, SourceUnavailable, UnknownSeries
+from addin.sources._cells import numbers
 
 NAME = "Stooq"
 URL_TEMPLATE = "https://stooq.com/q/d/l/?s={symbol}&i=d"
@@ -76,7 +77,7 @@ def _frame(raw: bytes, label: str, setting: str) -> pd.DataFrame:
         bad = table["Date"][dates.isna()].iloc[0]
         raise LayoutChanged(f"{label}: date {bad[:15]!r} is not YYYY-MM-DD")
     columns = [name for name in (*PRICE_COLUMNS, "Volume") if name in table.columns]
-    values = {name: _numbers(table[name], label).to_numpy() for name in columns}
+    values = {name: numbers(table[name], label, _MISSING).to_numpy() for name in columns}
     frame = pd.DataFrame(values, index=pd.DatetimeIndex(dates, name="date"))
     return frame[~frame.index.duplicated(keep="last")].sort_index()
 
@@ -110,11 +111,3 @@ def _table(text: str, label: str) -> pd.DataFrame:
     return table
 
 
-def _numbers(raw: pd.Series, label: str) -> pd.Series:
-    text = raw.astype(str).str.strip()
-    missing = text.isin(_MISSING)
-    values = pd.to_numeric(text.where(~missing), errors="coerce")
-    bad = values.isna() & ~missing
-    if bad.any():
-        raise LayoutChanged(f"{label}: value {text[bad].iloc[0][:15]!r} is not a number")
-    return values.astype("float64")
