@@ -87,10 +87,7 @@ def low(series: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.T
     Returns:
         (date, value) of the low.
     """
-    dates, values = _window(series, start, end)
-    # argmin returns the first position of the minimum, i.e. the earliest date.
-    at = int(np.argmin(values))
-    return pd.Timestamp(dates[at]), float(values[at])
+    return _extreme(series, start, end, np.argmin)
 
 
 def high(series: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.Timestamp, float]:
@@ -99,8 +96,13 @@ def high(series: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.
     Returns:
         (date, value) of the high.
     """
+    return _extreme(series, start, end, np.argmax)
+
+
+def _extreme(series, start, end, pick) -> tuple[pd.Timestamp, float]:
     dates, values = _window(series, start, end)
-    at = int(np.argmax(values))
+    # argmin/argmax return the first position of the extreme, i.e. the earliest date.
+    at = int(pick(values))
     return pd.Timestamp(dates[at]), float(values[at])
 
 
