@@ -327,6 +327,9 @@ def unavailable_message(source: str, problem: str) -> str:
     if problem in (TIMED_OUT, UNREACHABLE):
         options = [f"{source} {problem}, nothing cached; check network or JPFLOWS_MIRROR",
                    f"{source} {problem}, nothing cached; check network"]
+    elif problem.startswith("HTTP "):
+        options = [f"{source} answered {problem}, nothing cached; check JPFLOWS_MIRROR or later",
+                   f"{source} answered {problem}, nothing cached"]
     else:
         named = problem if problem.split(" ")[0] == source.split(" ")[0] else f"{source}: {problem}"
         options = [f"{named}; nothing cached", named]

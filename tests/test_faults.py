@@ -153,7 +153,7 @@ def test_fault__timeout_is_not_retried(fresh_api):
 def test_fault__server_error_is_retried_then_given_up(fresh_api):
     fresh_api.serve(SOFR_URL, Reply(b"busy", 503))
     _use_engine()
-    with pytest.raises(SourceUnavailable, match="FRED: HTTP 503"):
+    with pytest.raises(SourceUnavailable, match="FRED answered HTTP 503, nothing cached"):
         api.value("SOFR", "2025-09-30")
     assert fresh_api.count(SOFR_URL) == 4  # the first try and three retries
 

@@ -283,3 +283,9 @@ def test_get__failure_logs_name_the_source(server, make_fetcher, caplog):
         make_fetcher().get(URL, source="FRED")
     assert "FRED" in caplog.text and "HTTP 404" in caplog.text
 
+
+
+def test_unavailable_message__http_status_says_who_answered():
+    assert unavailable_message("JPX", "HTTP 404") == (
+        "JPX answered HTTP 404, nothing cached; check JPFLOWS_MIRROR or later")
+    assert len(unavailable_message("MOF BoP portfolio", "HTTP 503")) <= 75
