@@ -9,27 +9,11 @@ import pytest
 from addin.errors import LayoutChanged, NoData, SourceUnavailable, UnknownSeries
 from addin.sources import boj
 from tests.fixtures import boj as fx
+from tests.fixtures.fakes import FakeGet
 
 TONA_URL = ("https://www.stat-search.boj.or.jp/api/v1/getDataCode"
             "?format=csv&lang=en&db=FM01&code=STRDCLUCON&startDate=199801")
 LEGACY = "https://www.stat-search.boj.or.jp/ssi/mtshtml/csv/fm01_d_1.csv"
-
-
-class FakeGet:
-    """Answers registered URLs, records each call, and runs ``check`` like the HTTP layer."""
-
-    def __init__(self, answers: dict):
-        self.answers = answers
-        self.calls: list[tuple[str, object, object]] = []
-
-    def __call__(self, url, *, check=None, headers=None, expire=None):
-        self.calls.append((url, check, expire))
-        answer = self.answers[url]
-        if isinstance(answer, Exception):
-            raise answer
-        if check is not None:
-            check(answer)
-        return answer
 
 
 def value(frame: pd.DataFrame, day: str, column: str = "STRDCLUCON") -> float:
@@ -240,17 +224,17 @@ def test_download__one_page_with_check_and_three_hour_expiry():
     get = FakeGet({TONA_URL: fx.tona_csv()})
     raw = boj.download("FM01:STRDCLUCON", get)
     assert raw == (fx.tona_csv(),)
-    [(url, check, expire)] = get.calls
-    assert url == TONA_URL
-    assert check is boj.check_page
-    assert expire == timedelta(hours=3)
+    [call] = get.calls
+    assert call.url == TONA_URL
+    assert call.check is boj.check_page
+    assert call.expire == timedelta(hours=3)
 
 
 def test_download__follows_nextposition():
     first, second = fx.tona_pages()
     get = FakeGet({TONA_URL: first, TONA_URL + "&startPosition=5": second})
     raw = boj.download("FM01:STRDCLUCON", get)
-    assert [call[0] for call in get.calls] == [TONA_URL, TONA_URL + "&startPosition=5"]
+    assert get.urls == [TONA_URL, TONA_URL + "&startPosition=5"]
     assert value(boj.parse(raw), "2025-01-28") == 0.477
 
 
@@ -278,7 +262,7 @@ def test_download__tona_falls_back_to_legacy_file():
     legacy = fx.legacy_csv([("2025/01/24", "0.227"), ("2025/01/27", "0.476")])
     get = FakeGet({TONA_URL: SourceUnavailable("BOJ unreachable"), LEGACY: legacy})
     raw = boj.download("FM01:STRDCLUCON", get)
-    assert get.calls[1][0] == LEGACY and get.calls[1][1] is boj.parse_legacy
+    assert get.calls[1].url == LEGACY and get.calls[1].check is boj.parse_legacy
     assert value(boj.parse(raw), "2025-01-27") == 0.476
 
 

@@ -15,6 +15,7 @@ import pytest
 from addin.errors import BadArgument, LayoutChanged, SourceUnavailable
 from addin.sources import jpx
 from tests.fixtures import jpx as fx
+from tests.fixtures.fakes import FakeGet
 
 PAGE_DIR = "https://www.jpx.co.jp/markets/statistics-equities/investor-type/"
 ATT_URL = "https://www.jpx.co.jp" + fx.ATT
@@ -301,28 +302,17 @@ def test_parse__bad_file_raises():
 
 # download -------------------------------------------------------------------------------------
 
-class FakeGet:
+def jpx_site(answers: dict[str, bytes]) -> FakeGet:
     """Serves JPX pages and files from a dict; any other URL is a 404 (SourceUnavailable)."""
-
-    def __init__(self, answers: dict[str, bytes]) -> None:
-        self.answers = answers
-        self.calls: list[dict] = []
-
-    def __call__(self, url, *, check=None, headers=None, expire=None) -> bytes:
-        self.calls.append({"url": url, "check": check, "headers": headers, "expire": expire})
-        if url not in self.answers:
-            raise SourceUnavailable(f"JPX answered 404 for {url}")
-        return self.answers[url]
-
-    def call(self, url: str) -> dict:
-        return next(call for call in self.calls if call["url"] == url)
+    return FakeGet(answers, run_check=False,
+                   missing=lambda url: SourceUnavailable(f"JPX answered 404 for {url}"))
 
 
 FILES = {url: body for url, body in fx.sample_site().items() if not url.endswith(".html")}
 
 
 def site(index: bytes = INDEX) -> FakeGet:
-    return FakeGet({**fx.sample_site(), fx.INDEX_URL: index})
+    return jpx_site({**fx.sample_site(), fx.INDEX_URL: index})
 
 
 def test_download__walks_index_and_archives_oldest_file_first():
@@ -331,7 +321,7 @@ def test_download__walks_index_and_archives_oldest_file_first():
     assert [name for name, _ in raw] == [
         "stock_val_1_251205.xls", "stock_val_1_260805.xls", "stock_val_1_260901.xls",
         "stock_val_1_260902.xls", "stock_1_w_20260914_20260918.xlsx"]
-    assert get.calls[0]["url"] == PAGE_DIR + "index.html"
+    assert get.calls[0].url == PAGE_DIR + "index.html"
     assert len(get.calls) == 3 + 5  # each page and file once, duplicates on pages merged
     assert list(jpx.parse(raw).index.strftime("%Y-%m-%d")) == [
         "2025-12-30", "2026-08-28", "2026-09-04", "2026-09-11", "2026-09-18"]
@@ -341,34 +331,34 @@ def test_download__browser_user_agent_on_every_request():
     get = site()
     jpx.download("", get)
     for call in get.calls:
-        assert call["headers"]["User-Agent"].startswith("Mozilla/5.0 (")
+        assert call.headers["User-Agent"].startswith("Mozilla/5.0 (")
 
 
 def test_download__expiry_by_kind():
     get = site()
     jpx.download("", get)
-    assert get.call(PAGE_DIR + "index.html")["expire"] == SIX_HOURS
-    assert get.call(PAGE_DIR + "00-00-archives-01.html")["expire"] == ONE_DAY
-    assert get.call(ATT_URL + "stock_1_w_20260914_20260918.xlsx")["expire"] == SIX_HOURS
-    assert get.call(ATT_URL + "stock_val_1_260902.xls")["expire"] == -1
+    assert get.call_for(PAGE_DIR + "index.html").expire == SIX_HOURS
+    assert get.call_for(PAGE_DIR + "00-00-archives-01.html").expire == ONE_DAY
+    assert get.call_for(ATT_URL + "stock_1_w_20260914_20260918.xlsx").expire == SIX_HOURS
+    assert get.call_for(ATT_URL + "stock_val_1_260902.xls").expire == -1
 
 
 def test_download__every_file_checked_by_its_parser():
     get = site()
     jpx.download("", get)
     for url, body in FILES.items():
-        check = get.call(url)["check"]
+        check = get.call_for(url).check
         assert callable(check)
         assert check(body).index.name == "date"
     with pytest.raises(LayoutChanged):
-        get.call(ATT_URL + "stock_val_1_260902.xls")["check"](b"<html>blocked</html>")
+        get.call_for(ATT_URL + "stock_val_1_260902.xls").check(b"<html>blocked</html>")
 
 
 def test_download__pages_checked_for_links():
     get = site()
     jpx.download("", get)
     for page in ("index.html", "00-00-archives-00.html", "00-00-archives-01.html"):
-        check = get.call(PAGE_DIR + page)["check"]
+        check = get.call_for(PAGE_DIR + page).check
         check(get.answers[PAGE_DIR + page])
         with pytest.raises(LayoutChanged, match=f"JPX {page}: no value file links"):
             check(b"<html>Access denied</html>")
@@ -378,7 +368,7 @@ def test_download__archive_pages_walked_until_404_without_links():
     index = fx.page([fx.legacy_row("260902", "2026年9月第2週(9月7日～9月11日)")])
     get = site(index)
     raw = jpx.download("", get)
-    assert [call["url"] for call in get.calls[:4]] == [
+    assert get.urls[:4] == [
         PAGE_DIR + "index.html", PAGE_DIR + "00-00-archives-00.html",
         PAGE_DIR + "00-00-archives-01.html", PAGE_DIR + "00-00-archives-02.html"]
     assert len(raw) == 3  # 251205, 260805, 260902 from the index and two archive pages
@@ -389,7 +379,7 @@ def test_download__backfill_stops_at_the_cutoff(monkeypatch):
     get = site()
     raw = jpx.download("", get)
     assert [name for name, _ in raw] == ["stock_1_w_20260914_20260918.xlsx"]
-    assert PAGE_DIR + "00-00-archives-01.html" not in [call["url"] for call in get.calls]
+    assert PAGE_DIR + "00-00-archives-01.html" not in get.urls
 
 
 def test_download__bad_old_file_skipped_bad_newest_raises():
@@ -422,27 +412,27 @@ def test_download__missing_old_file_skipped():
 
 def test_download__index_unreachable_raises():
     with pytest.raises(SourceUnavailable):
-        jpx.download("", FakeGet({}))
+        jpx.download("", jpx_site({}))
 
 
 def test_download__monthly_key_reads_the_monthly_page():
     monthly = (b'<td><a href="/markets/statistics-equities/investor-type/m-att/'
                b'stock_val_1_m2608.xls">Excel</a></td>')
     body = fx.legacy_xls(date(2026, 8, 3), date(2026, 8, 28), None)
-    get = FakeGet({PAGE_DIR + "00-01.html": monthly,
+    get = jpx_site({PAGE_DIR + "00-01.html": monthly,
                    PAGE_DIR + "m-att/stock_val_1_m2608.xls": body})
     assert jpx.download("monthly", get) == (("stock_val_1_m2608.xls", body),)
 
 
 def test_download__index_without_value_links_raises():
-    get = FakeGet({PAGE_DIR + "00-01.html": b'<a href="x-att/stock_val_1_260902.xls">week</a>'})
+    get = jpx_site({PAGE_DIR + "00-01.html": b'<a href="x-att/stock_val_1_260902.xls">week</a>'})
     with pytest.raises(LayoutChanged, match="no monthly value file links"):
         jpx.download("monthly", get)
 
 
 def test_download__unknown_key_raises():
     with pytest.raises(BadArgument):
-        jpx.download("daily", FakeGet({}))
+        jpx.download("daily", jpx_site({}))
 
 
 # Real data ------------------------------------------------------------------------------------

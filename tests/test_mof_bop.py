@@ -12,6 +12,7 @@ import pytest
 from addin.errors import BadArgument, LayoutChanged
 from addin.sources import mof_bop
 from tests.fixtures import mof_bop as fixture
+from tests.fixtures.fakes import FakeGet
 
 BOP_DIR = "mof_bop_portfolio_monthly"
 
@@ -188,20 +189,6 @@ def test_parse__investor_header_missing_raises():
 # --- download -------------------------------------------------------------------------------
 
 
-class FakeGet:
-    """Stands in for the HTTP layer: records calls, runs ``check`` like the real cache does."""
-
-    def __init__(self, body: bytes):
-        self.body = body
-        self.calls = []
-
-    def __call__(self, url, *, check=None, headers=None, expire=None):
-        self.calls.append((url, expire))
-        assert check is not None
-        self.checked = check(self.body)
-        return self.body
-
-
 @pytest.mark.parametrize(
     "key, body, width",
     [("6pi-1", fixture.summary_csv(), 20), ("6pi-2", fixture.investor_csv(), 45)],
@@ -213,7 +200,8 @@ def test_download__fetches_the_table_checked(key, body, width):
         "https://www.mof.go.jp/policy/international_policy/reference/balance_of_payments/"
         f"bpport/{key}.csv"
     )
-    assert get.calls == [(url, datetime.timedelta(days=1))]
+    assert [(call.url, call.expire) for call in get.calls] == [(url, datetime.timedelta(days=1))]
+    assert all(call.check is not None for call in get.calls)
     assert get.checked.shape[1] == width
 
 
@@ -221,11 +209,14 @@ def test_download__check_rejects_bad_file():
     get = FakeGet(fixture.summary_csv(unit=""))
     with pytest.raises(LayoutChanged):
         mof_bop.download("6pi-1", get)
+    assert all(call.check is not None for call in get.calls)
 
 
 def test_download__unknown_key_raises():
+    get = FakeGet(b"")
     with pytest.raises(BadArgument, match="6pi-1"):
-        mof_bop.download("6pi-3", FakeGet(b""))
+        mof_bop.download("6pi-3", get)
+    assert all(call.check is not None for call in get.calls)
 
 
 # --- real MOF files ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from addin.errors import LayoutChanged
 from addin.sources import mof_weekly
 from tests.fixtures import mof_weekly as fixture
+from tests.fixtures.fakes import FakeGet
 
 INVESTORS = (
     "Resident:Equity", "Resident:LongTermDebt", "Resident:ShortTermDebt",
@@ -225,31 +226,18 @@ def test_final_update__absent():
     assert mof_weekly.final_update(fixture.week_csv(final_update="")) is None
 
 
-class FakeGet:
-    """Stands in for the HTTP layer: records calls, runs ``check`` like the real cache does."""
-
-    def __init__(self, body: bytes):
-        self.body = body
-        self.calls = []
-
-    def __call__(self, url, *, check=None, headers=None, expire=None):
-        self.calls.append((url, expire))
-        assert check is not None
-        self.checked = check(self.body)
-        return self.body
-
-
 def test_download__fetches_week_csv_checked():
     get = FakeGet(fixture.week_csv())
     raw = mof_weekly.download("", get)
-    assert raw == get.body
-    assert get.calls == [
+    assert raw == get.answers
+    assert [(call.url, call.expire) for call in get.calls] == [
         (
             "https://www.mof.go.jp/policy/international_policy/reference/"
             "itn_transactions_in_securities/week.csv",
             datetime.timedelta(hours=6),
         )
     ]
+    assert all(call.check is not None for call in get.calls)
     assert len(get.checked) == 8
     assert len(mof_weekly.parse(raw)) == 8
 
@@ -258,6 +246,7 @@ def test_download__check_rejects_bad_file():
     get = FakeGet(fixture.week_csv(unit=""))
     with pytest.raises(LayoutChanged):
         mof_weekly.download("", get)
+    assert all(call.check is not None for call in get.calls)
 
 
 def test_module__contract_names():

@@ -8,6 +8,7 @@ import pytest
 from addin.errors import AddinError
 from addin.sources import REGISTRY
 from tests.fixtures import (boj, fred, mof_bop, mof_jgb, mof_weekly, stooq, treasury)
+from tests.fixtures.fakes import FakeGet
 
 USER_CSV_URL = "https://data.example.org/desk/topix.csv"
 
@@ -37,17 +38,6 @@ GARBAGE = [b"", b"<!DOCTYPE html><html><body>Service unavailable</body></html>",
            b"\x00\x01\x02\xff\xfe", "日付,値\n".encode("cp932")]
 
 
-class Recorder:
-    """A stand-in for the engine's getter: serves samples and remembers how it was called."""
-
-    def __init__(self, answer):
-        self.answer, self.calls = answer, []
-
-    def __call__(self, url, *, check=None, headers=None, expire=None):
-        self.calls.append((url, check, expire))
-        return self.answer(url)
-
-
 def test_registry__every_source_has_a_sample():
     assert set(REGISTRY.ids()) == set(SAMPLES)
 
@@ -56,7 +46,7 @@ def test_registry__every_source_has_a_sample():
 def downloaded(request):
     source = REGISTRY[request.param]
     key, answer = SAMPLES[request.param]
-    get = Recorder(answer)
+    get = FakeGet(answer, run_check=False)
     return source, source.download(key, get), get
 
 
@@ -68,9 +58,9 @@ def test_source__has_a_user_facing_name(downloaded):
 def test_source__downloads_real_https_urls_with_a_check(downloaded):
     _, _, get = downloaded
     assert get.calls
-    for url, check, expire in get.calls:
-        assert url.startswith("https://")
-        assert callable(check), url
+    for call in get.calls:
+        assert call.url.startswith("https://")
+        assert callable(call.check), call.url
 
 
 def test_source__parse_gives_a_clean_frame(downloaded):
@@ -86,15 +76,15 @@ def test_source__parse_gives_a_clean_frame(downloaded):
 @pytest.mark.parametrize("garbage", GARBAGE, ids=["empty", "html", "binary", "wrong-header"])
 def test_source__check_rejects_garbage_with_an_addin_error(downloaded, garbage):
     _, _, get = downloaded
-    for url, check, _ in get.calls:
+    for call in get.calls:
         with pytest.raises(AddinError):
-            check(garbage)
+            call.check(garbage)
 
 
 def test_source__error_messages_fit_a_cell(downloaded):
     _, _, get = downloaded
-    for url, check, _ in get.calls:
+    for call in get.calls:
         try:
-            check(GARBAGE[1])
+            call.check(GARBAGE[1])
         except AddinError as exc:
             assert len(str(exc)) <= 75, str(exc)

@@ -9,20 +9,7 @@ import pytest
 from addin.errors import LayoutChanged, NoData, SourceUnavailable, UnknownSeries
 from addin.sources import stooq
 from tests.fixtures import stooq as fx
-
-
-class FakeGet:
-    """Answers one body for any URL, records the calls, runs ``check`` like the HTTP layer."""
-
-    def __init__(self, body: bytes):
-        self.body = body
-        self.calls: list[tuple[str, object, object]] = []
-
-    def __call__(self, url, *, check=None, headers=None, expire=None):
-        self.calls.append((url, check, expire))
-        if check is not None:
-            check(self.body)
-        return self.body
+from tests.fixtures.fakes import FakeGet
 
 
 def test_parse__columns_and_dtypes():
@@ -110,10 +97,10 @@ def test_url_for__keeps_the_caret():
 def test_download__url_check_and_expiry():
     get = FakeGet(fx.topix_csv())
     assert stooq.download("^tpx", get) == fx.topix_csv()
-    [(url, check, expire)] = get.calls
-    assert url == "https://stooq.com/q/d/l/?s=^tpx&i=d"
-    assert expire == timedelta(hours=3)
-    assert check(fx.topix_csv()).loc["2025-04-07", "Close"] == 2288.66
+    [call] = get.calls
+    assert call.url == "https://stooq.com/q/d/l/?s=^tpx&i=d"
+    assert call.expire == timedelta(hours=3)
+    assert call.check(fx.topix_csv()).loc["2025-04-07", "Close"] == 2288.66
 
 
 def test_download__check_names_the_symbol_for_html():

@@ -8,18 +8,7 @@ import pytest
 
 from addin.errors import LayoutChanged, SourceUnavailable
 from addin.sources import user_csv
-
-
-class FakeGet:
-    def __init__(self, body: bytes):
-        self.body = body
-        self.calls: list[tuple[str, object, object]] = []
-
-    def __call__(self, url, *, check=None, headers=None, expire=None):
-        self.calls.append((url, check, expire))
-        if check is not None:
-            check(self.body)
-        return self.body
+from tests.fixtures.fakes import FakeGet
 
 
 def values(raw: bytes) -> dict[str, float]:
@@ -183,10 +172,10 @@ def test_download__url_goes_through_get_with_check():
     body = b"date,value\n2025-04-07,2288.66\n"
     get = FakeGet(body)
     assert user_csv.download("https://example.com/topix.csv", get) == body
-    [(url, check, expire)] = get.calls
-    assert url == "https://example.com/topix.csv"
-    assert check is user_csv.parse
-    assert expire == timedelta(minutes=15)
+    [call] = get.calls
+    assert call.url == "https://example.com/topix.csv"
+    assert call.check is user_csv.parse
+    assert call.expire == timedelta(minutes=15)
 
 
 def test_download__url_check_rejects_a_bad_file():
