@@ -213,6 +213,14 @@ def test_entry_module__refresh_shows_progress_then_recalculates(monkeypatch):
     assert "FRED" in book.app.status[-1] and "stale or failed" in book.app.status[-1]
 
 
+def test_entry_module__refresh_recalculates_every_formula_where_excel_can(monkeypatch):
+    monkeypatch.setattr(api, "refresh", lambda progress: {"FRED": "OK"})
+    book, full = FakeBook(), []
+    book.app.api.CalculateFull = lambda: full.append(1)
+    jpflows_template.refresh(book)
+    assert full == [1] and book.app.calculated == 0
+
+
 # -- installing ----------------------------------------------------------------------------
 
 def recording_console() -> Console:

@@ -58,13 +58,28 @@ def refresh(book) -> dict[str, str]:
 
     try:
         outcome = api.refresh(progress)
-        book.app.calculate()
+        recalculate_all(book)
     finally:
         book.app.status_bar = False  # hand the status bar back to Excel
     failed = [name for name, result in outcome.items() if result != "OK"]
     if failed:
         book.app.status_bar = f"jpflows: stale or failed: {', '.join(failed)[:200]}"
     return outcome
+
+
+def recalculate_all(book) -> None:
+    """Recompute every formula, not only dirty ones.
+
+    The JP_* functions are non-volatile and their arguments have not changed, so a plain
+    recalculation would leave the old numbers in place after new data arrived.
+    """
+    excel = book.app.api
+    for full in ("CalculateFull", "calculate_full"):  # Windows COM, then macOS AppleScript
+        method = getattr(excel, full, None)
+        if callable(method):
+            method()
+            return
+    book.app.calculate()
 
 
 def snapshot(book) -> Path:
