@@ -138,6 +138,10 @@ class Fetcher:
                 return self._fall_back(url, source, cached, failure)
             return self._download(url, real, key, cached, check, headers, expire, source)
 
+    def cached(self, url: str):
+        """The cached copy of a publisher URL (fresh or expired), or ``None``; no download."""
+        return self._read(self._key(url, None))
+
     def _key(self, url: str, headers) -> str:
         request = requests.Request("GET", url, headers=headers or {}).prepare()
         return self.session.cache.create_key(request)

@@ -79,13 +79,18 @@ def _stamp(when: datetime) -> str:
 
 
 def status() -> list[dict[str, object]]:
-    """One row per source: last fetch, age in hours, OK/stale/error/not loaded, cache location."""
+    """One row per source: last fetch, age in hours, OK/stale/error/not loaded, cache location.
+
+    A source not used yet by this process is reported from the copies in the cache, so a new
+    Excel session or ``jpflows status`` still shows what is stored and how old it is.
+    """
     eng = _api().engine()
     now = datetime.now(timezone.utc)
     rows = []
     for source_id in REGISTRY.ids():
         name = _source_name(source_id)
         records = [r for r in eng.fetcher.records.values() if r.source == name]
+        records = records or _cached_records(eng, source_id, name)
         fetched = [r.fetched_at for r in records if r.fetched_at is not None]
         oldest = min(fetched, default=None)
         rows.append({
@@ -96,6 +101,40 @@ def status() -> list[dict[str, object]]:
             "cache": eng.config.cache_label,
         })
     return rows
+
+
+class _Probe(Exception):
+    """Stops a download at its first request: only the URL is wanted."""
+
+
+def _first_url(source_id: str, key: str) -> str | None:
+    asked: list[str] = []
+
+    def get(url, **_):
+        asked.append(url)
+        raise _Probe
+
+    try:
+        REGISTRY[source_id].download(key, get)
+    except _Probe:
+        pass
+    except Exception:  # a key the source refuses has no copy to report
+        return None
+    return asked[0] if asked else None
+
+
+def _cached_records(eng, source_id: str, name: str) -> list:
+    """Records for the headline files of a source, read from the cache without downloading."""
+    from addin.http import FetchRecord
+
+    records = []
+    for probe_source, key in default_keys(eng.clock().year):
+        url = _first_url(probe_source, key) if probe_source == source_id else None
+        cached = eng.fetcher.cached(url) if url else None
+        if cached is not None:
+            records.append(FetchRecord(url, name, cached.created_at, cached.is_expired,
+                                       "expired copy; Refresh to update" if cached.is_expired else None))
+    return records
 
 
 def _source_name(source_id: str) -> str:

@@ -76,3 +76,13 @@ def test_column__long_ust_history_comes_from_one_fred_file(fresh_api):
         ("1995-01-03", "7.88"), ("2025-09-30", "4.16")]))
     assert api.is_record("UST10Y", "1995-01-03") is True
     assert fresh_api.total() == 1
+
+
+def test_status__a_new_process_reports_what_the_cache_holds(fresh_api, realdata):
+    fresh_api.serve(FRED.format("SOFR"), fred_files.current_layout("SOFR", [("2025-09-30", "4.24")]))
+    assert api.value("SOFR") == 4.24
+    api.use(None)  # a new Excel session or `jpflows status`: nothing loaded in memory yet
+    rows = {row["source"]: row for row in api.status()}
+    assert rows["FRED"]["state"] == "OK" and rows["FRED"]["last_fetch"].endswith("UTC")
+    assert rows["MOF JGB"]["state"] == "not loaded"
+    assert fresh_api.count(FRED.format("SOFR")) == 1
