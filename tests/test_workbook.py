@@ -13,6 +13,7 @@ from rich.console import Console
 
 from addin import api
 from addin.calc import hedged
+from addin.errors import BadArgument
 from workbook import build, claims, evaluate, install, jpflows_template, layout, vba
 
 SHEETS = ["Dashboard", "Flows", "Rally", "Hedging", "Article-check", "Settings", "xlwings.conf"]
@@ -141,9 +142,9 @@ def test_new_workbook__writes_book_and_module_named_alike(tmp_path):
 
 def test_new_workbook__refuses_to_overwrite_or_bad_names(tmp_path):
     build.new_workbook("desk", tmp_path)
-    with pytest.raises(ValueError, match="already exists"):
+    with pytest.raises(BadArgument, match="already exists"):
         build.new_workbook("desk", tmp_path)
-    with pytest.raises(ValueError, match="module name"):
+    with pytest.raises(BadArgument, match="module name"):
         build.new_workbook("my desk", tmp_path)
 
 
@@ -395,3 +396,12 @@ def test_evaluate__reads_other_sheets_by_name_and_reference():
     sheet = layout.Sheet("S", (layout.Cell("A1", "=HedgeDays*2"), layout.Cell("A2", "=Settings!B9+1")))
     values, _ = evaluate.evaluate([settings, sheet])
     assert values[("S", "A1")] == 180 and values[("S", "A2")] == 91
+
+
+def test_cli__workbook_new_refuses_an_existing_name_with_a_clear_message(tmp_path, monkeypatch, capsys):
+    from addin.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Monitor.xlsm").write_bytes(b"")
+    assert main(["workbook", "new", "Monitor"]) == 2
+    assert "Monitor.xlsm already exists" in capsys.readouterr().err

@@ -19,6 +19,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol
 
+from addin.errors import BadArgument
 from workbook import layout, vba
 
 HERE = Path(__file__).resolve().parent
@@ -140,21 +141,31 @@ def new_workbook(name: str, directory: Path | str | None = None) -> Path:
     """Create ``NAME.xlsm`` and its entry module ``NAME.py`` (xlwings names one after the other).
 
     Raises:
-        ValueError: ``name`` is not a Python module name, or either file already exists.
+        BadArgument: ``name`` is not a Python module name, or either file already exists.
     """
     name = Path(name).stem if name.lower().endswith(".xlsm") else name
     if not name.isidentifier():
-        raise ValueError(f"{name!r} must be a Python module name (letters, digits, _), "
+        raise BadArgument(f"{name!r} must be a Python module name (letters, digits, _), "
                          "because Excel runs the module named after the workbook")
     folder = Path(directory) if directory is not None else Path.cwd()
     book, entry = folder / f"{name}.xlsm", folder / f"{name}.py"
     for path in (book, entry):
         if path.exists():
-            raise ValueError(f"{path.name} already exists; choose another name")
+            raise BadArgument(f"{path.name} already exists; choose another name")
     build(book, module=name)
     entry.write_text(ENTRY_SOURCE.read_text(encoding="utf-8"), encoding="utf-8")
     return book
 
 
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m workbook.build",
+                                     description="Write the template workbook reproducibly.")
+    parser.add_argument("path", nargs="?", help="where to write it (default: the template's place)")
+    print(build(parser.parse_args(argv).path))
+    return 0
+
+
 if __name__ == "__main__":
-    print(build(sys.argv[1] if len(sys.argv) > 1 else None))
+    sys.exit(main())
