@@ -227,7 +227,13 @@ def search(text: str) -> list[tuple[str, str, str]]:
     """(id, kind, description) of every series and flow whose id or description has all words."""
     if not isinstance(text, str):
         raise BadArgument("search text must be text, e.g. \"JGB\"")
-    return catalogue.search(text)
+    found = []
+    for source, key in engine().loaded_keys():
+        frame = engine().frame_if_loaded(source, key)
+        if frame is not None and isinstance(frame.columns, pd.MultiIndex):
+            investors = dict.fromkeys(frame.columns.get_level_values(1))
+            found += catalogue.discovered_flows(source, key, investors)
+    return catalogue.search(text, tuple(found))
 
 
 from addin.flows import (  # noqa: E402,F401  (re-exported)

@@ -199,9 +199,23 @@ def _unknown(text: str, csv_hint: bool = False) -> str:
     return f'Unknown series "{shown}"; try JP_SEARCH("{stem}")'
 
 
-def search(text: str) -> list[tuple[str, str, str]]:
-    """(id, kind, description) of every series and flow matching all words of ``text``."""
+def search(text: str, found_flows: tuple[FlowSpec, ...] = ()) -> list[tuple[str, str, str]]:
+    """(id, kind, description) of every series and flow matching all words of ``text``.
+
+    ``found_flows`` adds flows discovered in files already loaded (JPX categories, BoP types).
+    """
     words = text.lower().split()
     rows = [(s.id, "series", f"{s.description} [{s.unit}]") for s in SERIES.values()]
-    rows += [(f.id, "flow", f"{f.description} [JPY bn]") for f in FLOWS.values()]
+    flows = {f.id.upper(): f for f in (*FLOWS.values(), *found_flows)}
+    rows += [(f.id, "flow", f"{f.description} [JPY bn]") for f in flows.values()]
     return [row for row in rows if all(w in f"{row[0]} {row[2]}".lower() for w in words)]
+
+
+def discovered_flows(source: str, key: str, investors) -> tuple[FlowSpec, ...]:
+    """Flow specs for the investor names a loaded JPX or BoP 6pi-2 file actually carries."""
+    if source == "jpx":
+        return tuple(jpx_flow(name) for name in investors)
+    if source == "mof_bop" and key == "6pi-2":
+        return tuple(flow_spec(f"BOP:{name}") for name in investors
+                     if re.fullmatch(r"Resident:[A-Za-z]+:[A-Za-z]+", name))
+    return ()

@@ -81,6 +81,11 @@ class Engine:
     def frame(self, source_id: str, key: str) -> pd.DataFrame:
         return self._load(source_id, key).frame
 
+    def frame_if_loaded(self, source_id: str, key: str) -> pd.DataFrame | None:
+        """The frame already in memory, without loading or rechecking anything."""
+        loaded = self._frames.get((source_id, key))
+        return None if loaded is None else loaded.frame
+
     def loaded(self, source_id: str, key: str) -> Loaded:
         return self._load(source_id, key)
 

@@ -124,3 +124,14 @@ def test_jp_flow_rank__monthly_default_window_is_a_year(served):
     latest = sums[ends.index(pd.Timestamp("2025-12-31"))]
     assert len(decade) == 120
     assert udfs.JP_FLOW_RANK("BOP:Foreign:Equity", "2025-12-31") == 1 + sum(t > latest for t in decade)
+
+
+def test_jp_search__lists_investor_types_found_in_loaded_files(served, realdata):
+    from addin.sources import mof_bop
+
+    served.serve(mof_bop.URLS["6pi-2"], (realdata / "mof_bop_portfolio_monthly" / "6pi-2.csv").read_bytes())
+    assert udfs.JP_SEARCH("LifeInsurance").startswith("#N/A nothing matches")  # not loaded yet
+    api.flows("BOP:Resident:LifeInsuranceCompanies:Total")
+    table = udfs.JP_SEARCH("LifeInsurance")
+    assert [row[0] for row in table[1:]] == ["BOP:Resident:LifeInsuranceCompanies:Total",
+                                             "BOP:Resident:NonLifeInsuranceCompanies:Total"]
