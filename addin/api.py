@@ -4,7 +4,7 @@ Everything the Excel functions and the command line show comes through here::
 
     >>> from addin import api
     >>> api.value("JGB10Y", "2025-09-30")
-    1.65
+    1.662
     >>> api.flow_sum("BOP:Foreign:Equity", "2025-01-01", "2025-12-31")
     8443.4
 
@@ -56,8 +56,11 @@ def use(new_engine: Engine | None) -> None:
 
 @lru_cache(maxsize=4096)
 def _parse_date_text(text: str) -> pd.Timestamp:
+    day, rest = text.strip()[:10], text.strip()[10:]
     try:
-        return pd.Timestamp(datetime.strptime(text.strip()[:10], "%Y-%m-%d"))
+        if rest and rest[0] not in "T ":  # a time of day may follow; anything else is a typo
+            raise ValueError(rest)
+        return pd.Timestamp(datetime.strptime(day, "%Y-%m-%d"))
     except ValueError:
         raise BadArgument(f'Date "{text[:20]}" not understood; use YYYY-MM-DD') from None
 

@@ -86,3 +86,15 @@ def test_status__a_new_process_reports_what_the_cache_holds(fresh_api, realdata)
     assert rows["FRED"]["state"] == "OK" and rows["FRED"]["last_fetch"].endswith("UTC")
     assert rows["MOF JGB"]["state"] == "not loaded"
     assert fresh_api.count(FRED.format("SOFR")) == 1
+
+
+@pytest.mark.parametrize("text", ["2025-09-30x", "2025-13-01", "30/09/2025", "2025"])
+def test_to_timestamp__rejects_what_it_cannot_read_exactly(text):
+    from addin.errors import BadArgument
+
+    with pytest.raises(BadArgument, match="not understood"):
+        api.to_timestamp(text)
+
+
+def test_to_timestamp__iso_with_time_of_day_is_that_day():
+    assert api.to_timestamp("2025-09-30T17:00:00") == api.to_timestamp("2025-09-30")
