@@ -164,6 +164,12 @@ def _day64(when) -> np.datetime64:
     return np.datetime64(to_timestamp(when), "ns")
 
 
+@lru_cache(maxsize=4096)
+def _lookback(when, days: int) -> pd.Timestamp:
+    """Start of the staleness window: early January must still see late December's file."""
+    return to_timestamp(when) - pd.Timedelta(days=days)
+
+
 def _observe(series_id: str, when: DateLike) -> tuple[np.datetime64, float]:
     """The hot path of every scalar lookup: arrays and a binary search, no pandas objects."""
     if when is None or (isinstance(when, str) and not when.strip()):
@@ -172,12 +178,12 @@ def _observe(series_id: str, when: DateLike) -> tuple[np.datetime64, float]:
             raise NoData(f"No data for {spec(series_id).id}")
         return col.dates[-1], float(col.values[-1])
     day = _day64(when)
-    col = column(series_id, when, when)
+    limit = spec(series_id).max_age_days
+    col = column(series_id, _lookback(when, limit), when)
     found = col.at_or_before(day)
     if found is None:
         raise NoData(f"No data before {_ymd(col.dates[0])}" if len(col.dates) else
                      f"No data for {spec(series_id).id}")
-    limit = spec(series_id).max_age_days
     if day - found[0] > np.timedelta64(limit, "D"):
         raise NoData(f"No data within {limit} days before {_ymd(day)}")
     return found
@@ -216,12 +222,6 @@ def _choice(text, allowed: tuple[str, ...], what: str) -> str:
     if not isinstance(text, str) or text.strip().lower() not in [a.lower() for a in allowed]:
         raise BadArgument(f'{what} "{str(text)[:12]}" not allowed; use ' + ", ".join(allowed))
     return next(a for a in allowed if a.lower() == text.strip().lower())
-
-
-def _market(found: catalogue.FlowSpec, market: str | None) -> str:
-    if market is None or (isinstance(market, str) and not market.strip()):
-        return found.default_market
-    return _choice(market, found.markets, "market")
 
 
 # -- discovery, provenance, refresh ----------------------------------------------------------

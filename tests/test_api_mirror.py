@@ -98,3 +98,16 @@ def test_to_timestamp__rejects_what_it_cannot_read_exactly(text):
 
 def test_to_timestamp__iso_with_time_of_day_is_that_day():
     assert api.to_timestamp("2025-09-30T17:00:00") == api.to_timestamp("2025-09-30")
+
+
+def test_value__new_year_holiday_sees_last_years_treasury_file(fresh_api):
+    from tests.fixtures import treasury as treasury_files
+
+    url = ("https://home.treasury.gov/resource-center/data-chart-center/interest-rates/"
+           "daily-treasury-rates.csv/all/{0}?type=daily_treasury_yield_curve"
+           "&field_tdr_date_value={0}&page&_format=csv")
+    new_year_eve = "12/31/2025,3.70,3.70,3.71,3.61,3.63,3.59,3.50,3.47,3.52,3.69,3.90,4.15,4.76,4.81"
+    rows = [new_year_eve, *treasury_files.ROWS_2025]
+    fresh_api.serve(url.format(2025), treasury_files.csv_file(treasury_files.HEADER_2025, rows))
+    fresh_api.serve(url.format(2026), treasury_files.csv_file(treasury_files.HEADER_2025, []))
+    assert api.observation("UST5Y", "2026-01-01") == (api.to_timestamp("2025-12-31"), 3.69)
