@@ -28,15 +28,16 @@ def info(series_id: str) -> dict[str, object]:
         spec = api.spec(series_id)
     except UnknownSeries:
         return _flow_info(api.flow_spec(series_id))
-    column = api.column(series_id, pd.Timestamp(api.TREASURY_FIRST_YEAR, 1, 1), None)
-    origin = next((o for o in spec.origins if _urls_from(o, column.urls)), spec.origins[0])
+    recent = api.column(series_id)  # what JP_VALUE answers from
+    history = api.column(series_id, pd.Timestamp(api.TREASURY_FIRST_YEAR, 1, 1), None)
+    origin = next((o for o in spec.origins if _urls_from(o, recent.urls)), spec.origins[0])
     return {
         "id": spec.id, "description": spec.description, "source": REGISTRY[origin.source].NAME,
-        "url": origin.url if origin.key != "{year}" else (column.urls[-1] if column.urls else origin.url),
+        "url": origin.url if origin.key != "{year}" else (recent.urls[-1] if recent.urls else origin.url),
         "unit": spec.unit, "frequency": spec.frequency,
-        "first": _day(column.dates[0]) if len(column.dates) else None,
-        "last": _day(column.dates[-1]) if len(column.dates) else None,
-        **_freshness(column.urls),
+        "first": _day(history.dates[0]) if len(history.dates) else None,
+        "last": _day(recent.dates[-1]) if len(recent.dates) else None,
+        **_freshness(recent.urls),
         "note": HEDGE_NOTE if spec.id in ("SOFR", "TONA") else spec.note,
     }
 

@@ -135,3 +135,10 @@ def test_jp_search__lists_investor_types_found_in_loaded_files(served, realdata)
     table = udfs.JP_SEARCH("LifeInsurance")
     assert [row[0] for row in table[1:]] == ["BOP:Resident:LifeInsuranceCompanies:Total",
                                              "BOP:Resident:NonLifeInsuranceCompanies:Total"]
+
+
+def test_jp_info__ust_names_the_treasury_curve_it_answers_from(served):
+    assert udfs.JP_VALUE("UST5Y", "2025-09-30") == 3.74
+    info = dict(udfs.JP_INFO("UST5Y"))
+    assert info["source"] == "US Treasury" and "daily-treasury-rates.csv/all/2025" in info["url"]
+    assert info["first"] == "1962-01-02"  # the long history comes from FRED's DGS5
