@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.server import PublisherServer
+from tests.fixtures.server import FaultServer, PublisherServer
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 
@@ -23,6 +23,14 @@ def publisher():
     server = PublisherServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def server():
+    """A local server that can also misbehave (slow, cut short, refused); see FaultServer."""
+    running = FaultServer().start()
+    yield running
+    running.stop()
 
 
 @pytest.fixture

@@ -13,18 +13,11 @@ from addin.config import Config, parse_mirror
 from addin.errors import LayoutChanged, SourceUnavailable
 from addin.http import Fetcher, _CappedRetry, build_session, rewrite, unavailable_message
 from addin.sources import REGISTRY
-from tests.fixtures.server import FaultServer, Reply, Stream, slow
+from tests.fixtures.server import Reply, Stream, slow
 
 URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id=SOFR"
 GOOD = b"observation_date,SOFR\n2025-09-30,4.24\n"
 NEWER = b"observation_date,SOFR\n2025-10-01,4.30\n"
-
-
-@pytest.fixture
-def server():
-    running = FaultServer().start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture

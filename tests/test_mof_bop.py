@@ -13,6 +13,7 @@ from addin.errors import BadArgument, LayoutChanged
 from addin.sources import mof_bop
 from tests.fixtures import mof_bop as fixture
 from tests.fixtures.fakes import FakeGet
+from tests.fixtures.flows import mof_columns
 
 BOP_DIR = "mof_bop_portfolio_monthly"
 
@@ -31,12 +32,7 @@ def month_ends(start, end):
 
 def test_parse__summary_columns():
     frame = mof_bop.parse(fixture.summary_csv())
-    expected = []
-    for side in ("Resident", "Foreign"):
-        for asset in ("Equity", "LongTermDebt", "ShortTermDebt"):
-            expected += [("All", f"{side}:{asset}", m) for m in ("buy", "sell", "net")]
-        expected.append(("All", f"{side}:Total", "net"))
-    assert list(frame.columns) == expected
+    assert list(frame.columns) == mof_columns()
     assert list(frame.columns.names) == ["market", "investor", "measure"]
     assert (frame.dtypes == np.float64).all()
 

@@ -12,6 +12,7 @@ from addin.errors import LayoutChanged
 from addin.sources import mof_weekly
 from tests.fixtures import mof_weekly as fixture
 from tests.fixtures.fakes import FakeGet
+from tests.fixtures.flows import mof_columns
 
 INVESTORS = (
     "Resident:Equity", "Resident:LongTermDebt", "Resident:ShortTermDebt",
@@ -59,12 +60,7 @@ def test_parse__unquoted_negative():
 
 def test_parse__columns_and_index():
     frame = mof_weekly.parse(fixture.week_csv())
-    expected = []
-    for side in ("Resident", "Foreign"):
-        for asset in ("Equity", "LongTermDebt", "ShortTermDebt"):
-            expected += [("All", f"{side}:{asset}", m) for m in ("buy", "sell", "net")]
-        expected.append(("All", f"{side}:Total", "net"))
-    assert list(frame.columns) == expected
+    assert list(frame.columns) == mof_columns()
     assert list(frame.columns.names) == ["market", "investor", "measure"]
     assert (frame.dtypes == np.float64).all()
     assert frame.index.name == "date"

@@ -15,19 +15,12 @@ import pytest
 from addin.config import Config, parse_mirror
 from addin.errors import BadArgument, SourceUnavailable
 from addin.http import CACHE_FILE, Fetcher, build_session
-from tests.fixtures.server import FaultServer, Reply, closed_port
+from tests.fixtures.server import Reply, closed_port
 
 PROJECT = Path(__file__).resolve().parents[1]
 CODE_DIRS = ("addin", "udfs", "workbook")
 URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id=SOFR"
 GOOD = b"observation_date,SOFR\n2025-09-30,4.24\n"
-
-
-@pytest.fixture
-def server():
-    running = FaultServer().start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture
