@@ -32,11 +32,19 @@ def cmd_report(args) -> int:
 
     from addin import report
 
+    from addin import api
+
     as_of = args.as_of or date.today().isoformat()
+    fetcher = api.engine().fetcher
     with Progress(transient=True, console=_console()) as progress:
         task = progress.add_task("Fetching", total=len(report.SECTIONS))
-        sections = report.build(as_of, lambda i, n, title: progress.update(
-            task, completed=i, description=title[:40]))
+        fetcher.on_download = lambda source, url: progress.update(
+            task, description=f"{source}: {url.rsplit('/', 1)[-1][:40]}")
+        try:
+            sections = report.build(as_of, lambda i, n, title: progress.update(
+                task, completed=i, description=title[:40]))
+        finally:
+            fetcher.on_download = None
     console = _console()
     console.print(f"[bold]jpflows monitor as of {as_of}[/bold]")
     for section in sections:

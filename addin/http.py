@@ -117,6 +117,8 @@ class Fetcher:
         self.session = session or build_session(config)
         self.records: dict[str, FetchRecord] = {}
         self.revalidate = False
+        # Called with (source, url) before each network request: progress for long backfills.
+        self.on_download: Callable[[str, str], None] | None = None
         self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
         self._guard = threading.Lock()
         self._failures: dict[str, tuple[float, str]] = {}
@@ -169,6 +171,8 @@ class Fetcher:
         return None
 
     def _download(self, url, real, key, cached, check, headers, expire, source) -> bytes:
+        if self.on_download is not None:
+            self.on_download(source, url)
         try:
             response = self._fetch(real, headers, cached)
         except (requests.RequestException, _BadDownload) as exc:

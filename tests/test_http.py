@@ -282,3 +282,12 @@ def test_unavailable_message__http_status_says_who_answered():
     assert unavailable_message("JPX", "HTTP 404") == (
         "JPX answered HTTP 404, nothing cached; check JPFLOWS_MIRROR or later")
     assert len(unavailable_message("MOF BoP portfolio", "HTTP 503")) <= 75
+
+
+def test_fetcher__announces_each_network_request_but_not_cache_hits(server, make_fetcher):
+    server.serve(URL, GOOD)
+    fetcher, seen = make_fetcher(recheck_seconds=60), []
+    fetcher.on_download = lambda source, url: seen.append((source, url))
+    fetcher.get(URL, source="FRED")
+    fetcher.get(URL, source="FRED")
+    assert seen == [("FRED", URL)]
