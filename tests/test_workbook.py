@@ -318,6 +318,9 @@ def test_article_check__figures_on_the_notes_date(served):
     expected = hedged.hedged_spread(jgb5, "JPY", ust5, "USD", sofr, tona, 90, 0.0)
     assert then("earns more in hedged") == pytest.approx(expected, abs=1e-12)
     assert 4.8 < then("about 5%") < 5.3
+    kept = hedged.hedged_yield(ust5, "USD", "JPY", sofr, tona, 90, 0.0)
+    assert then("yen investor hedging") == pytest.approx(kept, abs=1e-12)
+    assert abs(kept) < 0.5  # the note's point: the hedge eats nearly all of the yield
     assert then("retail investors").startswith("#N/A ")  # no JPX files behind the server
     assert then("net international investment") == claims.NO_SERIES
     assert 0 < calls["Dashboard"] <= 30

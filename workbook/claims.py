@@ -62,9 +62,11 @@ CLAIMS = [
     ("... so a dollar investor earns more in hedged 5Y JGBs than in 5Y Treasuries (% points)",
      '=JP_HEDGED_SPREAD("JGB5Y","UST5Y",NoteDate,HedgeDays,BasisBp)',
      '=JP_HEDGED_SPREAD("JGB5Y","UST5Y",AsOf,HedgeDays,BasisBp)', "Hedged JGB minus UST"),
-    ("A yen investor's hedged 5Y Treasury pickup over 5Y JGBs is near zero (% points)",
-     '=JP_HEDGED_SPREAD("UST5Y","JGB5Y",NoteDate,HedgeDays,BasisBp)',
-     '=JP_HEDGED_SPREAD("UST5Y","JGB5Y",AsOf,HedgeDays,BasisBp)', "Hedged UST minus JGB"),
+    ("A yen investor hedging 5Y Treasuries keeps close to nothing (% yield in yen)",
+     '=JP_HEDGED_YIELD(JP_VALUE("UST5Y",NoteDate),JP_VALUE("SOFR",NoteDate),'
+     'JP_VALUE("TONA",NoteDate),HedgeDays,BasisBp,"JPY")',
+     '=JP_HEDGED_YIELD(JP_VALUE("UST5Y",AsOf),JP_VALUE("SOFR",AsOf),JP_VALUE("TONA",AsOf),'
+     'HedgeDays,BasisBp,"JPY")', "UST5Y less the yen hedge cost"),
     ("Japan's net international investment position", None, None,
      "No public series covers it here (MOF publishes it yearly as a table)"),
     ("USDJPY cross-currency basis", None, None,
