@@ -214,7 +214,7 @@ def _params():
         yield pytest.param(name, marks=marks, id=name)
 
 
-@pytest.mark.parametrize("name", _params())
+@pytest.mark.parametrize("name", list(_params()))
 def test_parse__mutated_bytes_raise_only_addin_errors(name):
     module, seeds = _load(TARGETS[name])
 
