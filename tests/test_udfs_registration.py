@@ -64,9 +64,11 @@ def test_registration__every_jp_function_gets_a_vba_wrapper(registered):
 def test_registration__argument_names_and_optionals_match_python(registered):
     xl_udfs, module = registered
     vba = _vba(xl_udfs, module)
-    assert "Function JP_VALUE(series, Optional date)" in vba
+    assert "Function JP_VALUE(series, Optional on_date)" in vba
     assert "Function JP_RALLY(series_or_range, Optional low_start, Optional low_end, Optional as_of)" in vba
-    assert "Function JP_HEDGED_SPREAD(asset, benchmark, Optional date, Optional days, Optional basis_bp)" in vba
+    assert ("Function JP_HEDGED_SPREAD(asset, benchmark, Optional on_date, Optional days, "
+            "Optional basis_bp)") in vba
+    assert "Function JP_FLOW_SUM(investor, start_date, Optional end_date, Optional market, Optional ccy)" in vba
     assert "Function JP_STATUS()" in vba
 
 
@@ -94,3 +96,31 @@ def test_registration__package_exports_every_function():
 
     assert set(udfs.REGISTERED) == set(udfs.__all__) - {"REGISTERED"}
     assert len(udfs.REGISTERED) == 20
+
+
+# Words VBA reserves (statements, types, operators): a wrapper argument named like one of them
+# does not compile, and then no JP_* function works in that workbook.
+VBA_RESERVED = {
+    "alias", "and", "as", "base", "binary", "boolean", "byref", "byte", "byval", "call", "case",
+    "cbool", "cbyte", "ccur", "cdate", "cdbl", "cdec", "cint", "clng", "compare", "const", "csng",
+    "cstr", "currency", "cvar", "date", "decimal", "declare", "dim", "do", "double", "each",
+    "else", "elseif", "empty", "end", "enum", "eqv", "erase", "error", "event", "exit", "false",
+    "for", "friend", "function", "get", "global", "gosub", "goto", "if", "imp", "implements",
+    "in", "input", "integer", "is", "len", "let", "lib", "like", "lock", "long", "longlong",
+    "longptr", "loop", "lset", "me", "mid", "mod", "new", "next", "not", "nothing", "null", "object",
+    "on", "open", "option", "optional", "or", "paramarray", "preserve", "print", "private",
+    "property", "public", "raiseevent", "redim", "rem", "resume", "return", "rset", "seek",
+    "select", "set", "single", "static", "step", "stop", "string", "sub", "text", "then", "time",
+    "to", "true", "type", "typeof", "until", "variant", "wend", "while", "with", "withevents",
+    "write", "xor",
+}
+
+
+def test_registration__no_argument_is_named_like_a_vba_keyword():
+    import inspect
+
+    import udfs
+
+    for name, function in udfs.REGISTERED.items():
+        clashes = set(inspect.signature(function).parameters) & VBA_RESERVED
+        assert not clashes, (name, clashes)

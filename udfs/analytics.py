@@ -20,7 +20,8 @@ def _dated(series, *dates):
     return value
 
 
-@udf(series_or_range=SERIES_OR_RANGE, low_start="Start of the window searched for the low (default: a year before as_of)",
+@udf(series_or_range=SERIES_OR_RANGE,
+     low_start="Start of the window searched for the low (default: a year before as_of)",
      low_end="End of that window (default: as_of)", as_of=DATE)
 def JP_RALLY(series_or_range, low_start=None, low_end=None, as_of=None):
     """Rally from a low: value at as_of / lowest value in [low_start, low_end] - 1, as a decimal.
@@ -39,34 +40,35 @@ def _point(found) -> list[list]:
     return [[pd.Timestamp(when).to_pydatetime(), float(value)]]
 
 
-@udf(series_or_range=SERIES_OR_RANGE, start=DATE, end=DATE)
-def JP_LOW(series_or_range, start=None, end=None):
+@udf(series_or_range=SERIES_OR_RANGE, start_date=DATE, end_date=DATE)
+def JP_LOW(series_or_range, start_date=None, end_date=None):
     """Lowest value in the window as a 1x2 row: date, value (earliest date on ties).
 
     Example: =JP_LOW("TOPIX", "2025-04-01", "2025-04-30")
     """
-    dates = (to_date(start, "start"), to_date(end, "end"))
+    dates = (to_date(start_date, "start_date"), to_date(end_date, "end_date"))
     return _point(api.low(_dated(series_or_range, *dates), *dates))
 
 
-@udf(series_or_range=SERIES_OR_RANGE, start=DATE, end=DATE)
-def JP_HIGH(series_or_range, start=None, end=None):
+@udf(series_or_range=SERIES_OR_RANGE, start_date=DATE, end_date=DATE)
+def JP_HIGH(series_or_range, start_date=None, end_date=None):
     """Highest value in the window as a 1x2 row: date, value (earliest date on ties).
 
     Example: =JP_HIGH("USDJPY", "2024-01-01", "2025-10-31")
     """
-    dates = (to_date(start, "start"), to_date(end, "end"))
+    dates = (to_date(start_date, "start_date"), to_date(end_date, "end_date"))
     return _point(api.high(_dated(series_or_range, *dates), *dates))
 
 
-@udf(series_or_range=SERIES_OR_RANGE, start="Start of the window for the high (default: first value)",
+@udf(series_or_range=SERIES_OR_RANGE,
+     start_date="Start of the window for the high (default: first value)",
      as_of=DATE)
-def JP_DRAWDOWN(series_or_range, start=None, as_of=None):
+def JP_DRAWDOWN(series_or_range, start_date=None, as_of=None):
     """Drawdown: value at as_of / highest value since start - 1 (zero or negative decimal).
 
     Example: =JP_DRAWDOWN("NIKKEI225", "2025-01-01")
     """
-    dates = (to_date(start, "start"), to_date(as_of, "as_of"))
+    dates = (to_date(start_date, "start_date"), to_date(as_of, "as_of"))
     return api.drawdown(_dated(series_or_range, *dates), *dates)
 
 
@@ -83,7 +85,8 @@ def JP_IS_RECORD(series, as_of=None, since=None):
 @udf(yield_pct="Yield of the bond in its own currency, % (e.g. 1.13)",
      asset_rate="Short rate of the bond's currency, % (e.g. TONA 0.48)",
      home_rate="Short rate of the investor's currency, % (e.g. SOFR 4.30)",
-     days=DAYS, basis_bp=BASIS, home_ccy='Investor currency: "USD" (default, JPY bond) or "JPY" (USD bond)')
+     days=DAYS, basis_bp=BASIS,
+     home_ccy='Investor currency: "USD" (default, JPY bond) or "JPY" (USD bond)')
 def JP_HEDGED_YIELD(yield_pct, asset_rate, home_rate, days=90, basis_bp=0, home_ccy="USD"):
     """A bond yield hedged into the investor's currency with a rolled FX forward, in %.
 
@@ -97,23 +100,23 @@ def JP_HEDGED_YIELD(yield_pct, asset_rate, home_rate, days=90, basis_bp=0, home_
 
 
 @udf(home_ccy='"JPY" (default): a yen investor hedging dollars; "USD": the reverse',
-     date=DATE, days=DAYS, basis_bp=BASIS)
-def JP_HEDGE_COST(home_ccy="JPY", date=None, days=90, basis_bp=0):
+     on_date=DATE, days=DAYS, basis_bp=BASIS)
+def JP_HEDGE_COST(home_ccy="JPY", on_date=None, days=90, basis_bp=0):
     """Annualised cost of an FX hedge in % (negative = pickup), from SOFR and TONA on the date.
 
     Example: =JP_HEDGE_COST("JPY", "2025-09-30") gives about 3.7 for a yen investor.
     """
-    return api.hedge_cost(to_text(home_ccy, "home_ccy", "JPY"), to_date(date),
+    return api.hedge_cost(to_text(home_ccy, "home_ccy", "JPY"), to_date(on_date, "on_date"),
                           to_int(days, "days", 90, 1, 3650), to_number(basis_bp, "basis_bp", 0.0))
 
 
-@udf(asset=SERIES, benchmark=SERIES, date=DATE, days=DAYS, basis_bp=BASIS)
-def JP_HEDGED_SPREAD(asset, benchmark, date=None, days=90, basis_bp=0):
+@udf(asset=SERIES, benchmark=SERIES, on_date=DATE, days=DAYS, basis_bp=BASIS)
+def JP_HEDGED_SPREAD(asset, benchmark, on_date=None, days=90, basis_bp=0):
     """Hedged yield of `asset` in the benchmark's currency minus the benchmark yield, in % points.
 
     Example: =JP_HEDGED_SPREAD("JGB5Y", "UST5Y") is about +1.3 in late Aug 2025 (a dollar investor
     earns more in a hedged 5Y JGB than in a 5Y Treasury); ("UST10Y","JGB10Y") for a yen investor.
     """
     return api.hedged_spread(to_text(asset, "asset", ""), to_text(benchmark, "benchmark", ""),
-                             to_date(date), to_int(days, "days", 90, 1, 3650),
+                             to_date(on_date, "on_date"), to_int(days, "days", 90, 1, 3650),
                              to_number(basis_bp, "basis_bp", 0.0))

@@ -126,9 +126,11 @@ def _range_series(cells: list, name: str) -> pd.Series:
     width = {len(row) for row in rows}
     if width == {1}:
         values = [to_number(row[0], name) for row in rows if not is_blank(row[0])]
-        index = pd.DatetimeIndex(pd.Timestamp("2000-01-01") + pd.to_timedelta(range(len(values)), "D"))
+        days = pd.to_timedelta(range(len(values)), "D")
+        index = pd.DatetimeIndex(pd.Timestamp("2000-01-01") + days)
         series = pd.Series(values, index=index, dtype="float64")
-        series.attrs["positional"] = True  # no dates were given: only the whole range is meaningful
+        # No dates were given: only the whole range is a meaningful window.
+        series.attrs["positional"] = True
         return series
     if width == {2}:
         pairs = [(to_date(d, name), to_number(v, name)) for d, v in rows if not is_blank(v)]

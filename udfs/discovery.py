@@ -43,13 +43,13 @@ def JP_STATUS():
     return [header] + rows
 
 
-@udf(text='Words to look for, e.g. "JGB", "foreign equity", "JPX"')
-def JP_SEARCH(text):
+@udf(query='Words to look for, e.g. "JGB", "foreign equity", "JPX"')
+def JP_SEARCH(query):
     """Table of matching series and flow ids with descriptions (all words must match).
 
     Example: =JP_SEARCH("foreign")
     """
-    rows = api.search(to_text(text, "text", ""))
+    rows = api.search(to_text(query, "query", ""))
     if not rows:
-        raise BadArgument(f'nothing matches "{str(text)[:20]}"; try "JGB", "UST" or "JPX"')
+        raise BadArgument(f'nothing matches "{str(query)[:20]}"; try "JGB", "UST" or "JPX"')
     return [["Id", "Kind", "Description"]] + [list(row) for row in rows]
