@@ -30,7 +30,7 @@ from urllib3.util.retry import Retry
 
 from addin.cache import CACHE_FILE, _is_corruption, _set_aside_if_corrupt, open_backend  # noqa: F401
 from addin.config import Config, redact_url
-from addin.errors import AddinError, SourceUnavailable
+from addin.errors import AddinError, LayoutChanged, SourceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +181,8 @@ class Fetcher:
             response = cached  # unchanged at the publisher: keep it for another expiry window
         else:
             problem = _status_problem(response) or self._check(response.content, check, source)
+            if problem is not None and 400 <= response.status_code < 500:
+                problem = _explained(response.content, check) or problem
             if problem is not None:
                 return self._failed(url, real, source, cached, problem)
         self._failures.pop(real, None)
@@ -194,7 +196,8 @@ class Fetcher:
             real, headers={**_validators(cached), **(headers or {})}, stream=True,
             timeout=self.config.timeout)
         with response:
-            if response.status_code == 200:
+            # A 200 is the file; a 4xx body may explain the refusal (the BOJ API answers in JSON).
+            if response.status_code == 200 or 400 <= response.status_code < 500:
                 response._content = self._body(response)  # what Response.content would hold
                 response._content_consumed = True
         return response
@@ -301,6 +304,25 @@ def _validators(cached) -> dict[str, str]:
     if cached is not None and cached.headers.get("Last-Modified"):
         found["If-Modified-Since"] = cached.headers["Last-Modified"]
     return found
+
+
+def _explained(body: bytes, check) -> str | None:
+    """A refusal the source recognises in the body (the BOJ API answers errors in JSON).
+
+    A body the source cannot read at all (an HTML 404 page) explains nothing: the HTTP status
+    is then the better message.
+    """
+    if check is None or not body:
+        return None
+    try:
+        check(body)
+    except LayoutChanged:
+        return None
+    except AddinError as exc:
+        return str(exc)
+    except Exception:  # a parser bug on an error page must not hide the status
+        return None
+    return None
 
 
 def _status_problem(response) -> str | None:

@@ -111,3 +111,14 @@ def test_value__new_year_holiday_sees_last_years_treasury_file(fresh_api):
     fresh_api.serve(url.format(2025), treasury_files.csv_file(treasury_files.HEADER_2025, rows))
     fresh_api.serve(url.format(2026), treasury_files.csv_file(treasury_files.HEADER_2025, []))
     assert api.observation("UST5Y", "2026-01-01") == (api.to_timestamp("2025-12-31"), 3.69)
+
+
+def test_value__a_refusal_explained_in_the_body_reaches_the_cell(fresh_api):
+    from addin.errors import UnknownSeries
+    from tests.fixtures import boj as boj_files
+
+    url = ("https://www.stat-search.boj.or.jp/api/v1/getDataCode?format=csv&lang=en"
+           "&db=FM08&code=NOSUCH&startDate=199801")
+    fresh_api.serve(url, boj_files.unknown_code_json(), status=400)
+    with pytest.raises(UnknownSeries, match="M181013E|not found|NOSUCH"):
+        api.value("BOJ:FM08:NOSUCH")
