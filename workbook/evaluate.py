@@ -37,18 +37,10 @@ def column_number(letters: str) -> int:
     return number
 
 
-def column_letters(number: int) -> str:
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def offset(ref: str, rows: int, cols: int) -> str:
     """The cell ``rows`` down and ``cols`` right of ``ref``."""
     letters, row = _CELL.match(ref).groups()
-    return f"{column_letters(column_number(letters) + cols)}{int(row) + rows}"
+    return f"{layout.column_letters(column_number(letters) + cols)}{int(row) + rows}"
 
 
 def to_excel(value):

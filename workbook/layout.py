@@ -148,7 +148,8 @@ HEADLINES = [
     ("USDJPY", '=JP_VALUE("USDJPY",AsOf)', "yen", "num"),
 ]
 
-def _letters(number: int) -> str:
+def column_letters(number: int) -> str:
+    """Excel column letters of a 1-based column number (1 -> A, 27 -> AA)."""
     letters = ""
     while number:
         number, rest = divmod(number - 1, 26)
@@ -169,10 +170,10 @@ DASHBOARD_TABLES = {
     "tona": ('=JP_SERIES("TONA",ChartStart,AsOf,2)', "num3"),
 }
 # name -> (date column, value column); "cumulative" and "hedged" are helper columns.
-COLUMNS = {name: (_letters(TABLE_START + 3 * i), _letters(TABLE_START + 3 * i + 1))
+COLUMNS = {name: (column_letters(TABLE_START + 3 * i), column_letters(TABLE_START + 3 * i + 1))
            for i, name in enumerate(DASHBOARD_TABLES)}
-CUMULATIVE = _letters(TABLE_START + 2)  # the spare column beside the flows table
-HEDGED = _letters(TABLE_START + 3 * len(DASHBOARD_TABLES))
+CUMULATIVE = column_letters(TABLE_START + 2)  # the spare column beside the flows table
+HEDGED = column_letters(TABLE_START + 3 * len(DASHBOARD_TABLES))
 
 
 def _span(column: str, first: int = 6) -> str:
@@ -235,7 +236,7 @@ def _dashboard() -> Sheet:
                CUMULATIVE: "num", HEDGED: "num3"}
     return Sheet("Dashboard", tuple(cells), widths, _charts(),
                  (Button("E1", "Refresh"), Button("G1", "Snapshot")), formats,
-                 f"A1:{_letters(TABLE_START - 2)}38")
+                 f"A1:{column_letters(TABLE_START - 2)}38")
 
 
 FLOW_IDS = ("JPX:Foreigners", "JPX:Individuals", "JPX:BusinessCos", "JPX:TrustBanks",
