@@ -19,7 +19,7 @@ from addin.http import Fetcher, _CappedRetry
 from addin.sources import mof_jgb
 from tests.fixtures import fred as fred_files
 from tests.fixtures import mof_jgb as jgb_files
-from tests.fixtures.server import ORIGINS, FaultServer, Reply, closed_port, slow
+from tests.fixtures.server import ORIGINS, Reply, closed_port, slow
 
 SOFR_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id=SOFR"
 JGB_URLS = (mof_jgb.HISTORY_URL, mof_jgb.CURRENT_URL)
@@ -62,11 +62,9 @@ FAULTS = {
 
 
 @pytest.fixture
-def publisher():
+def publisher(server):
     """The local publisher, stopping quickly (it is started for each of many fault tests)."""
-    server = FaultServer().start()
-    yield server
-    server.stop()
+    return server
 
 
 @pytest.fixture
