@@ -14,8 +14,7 @@ from typing import Mapping
 
 from addin.errors import UnknownSeries
 from addin.sources import REGISTRY, user_csv
-from addin.sources.base import (DAILY, MAX_AGE_DAYS, MONTHLY, WEEKLY, FlowSpec,  # noqa: F401
-                                Origin, SeriesSpec)
+from addin.sources.base import FlowSpec, SeriesSpec
 
 
 @lru_cache(maxsize=1)

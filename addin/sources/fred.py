@@ -30,15 +30,7 @@ _BOM = b"\xef\xbb\xbf"
 
 
 def download(key: str, get) -> bytes:
-    """Fetch one FRED series.
-
-    Args:
-        key: The FRED series id, e.g. ``"DGS5"``.
-        get: The injected HTTP getter.
-
-    Returns:
-        The CSV bytes, as :func:`parse` takes them.
-    """
+    """The CSV of the FRED series ``key`` (e.g. ``"DGS5"``), checked to hold that series."""
     series_id = str(key).strip()
     if not _ID.fullmatch(series_id):
         raise BadArgument(f"FRED id {key!r}: expected letters and digits like 'DGS5'")

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from addin.errors import BadArgument, LayoutChanged
+from addin.sources._cells import numbers
 from addin.sources.base import MONTHLY, File, FlowSpec, Source
 from addin.sources.mof_weekly import ASSET_WORDS, SIDE_WORDS
 
@@ -257,14 +258,10 @@ def _month_ends(years: pd.Series, months: pd.Series, file: str) -> pd.DatetimeIn
 
 def _numbers(cells: pd.DataFrame, dates: pd.DatetimeIndex, file: str) -> np.ndarray:
     """``"1,234"`` -> 1234.0; ``--`` and empty cells -> NaN."""
-    flat = pd.Series(cells.to_numpy().ravel(), dtype=object).str.strip()
-    values = pd.to_numeric(flat.str.replace(",", "", regex=False), errors="coerce")
-    bad = values.isna() & ~flat.isin(["", "--"])
-    if bad.any():
-        where = int(np.flatnonzero(bad.to_numpy())[0])
-        month = dates[where // cells.shape[1]]
-        raise LayoutChanged(f"{file}: {flat.iloc[where]!r} is not a number ({month:%Y-%m})")
-    return values.to_numpy(dtype="float64").reshape(cells.shape)
+    width = cells.shape[1]
+    values = numbers(cells.to_numpy(), file, ("", "--"),
+                     where=lambda at: f"({dates[at // width]:%Y-%m})")
+    return values.reshape(cells.shape)
 
 
 _BY_TYPE = re.compile(r"Resident:[A-Za-z]+:[A-Za-z]+", re.IGNORECASE)

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from addin.errors import LayoutChanged
+from addin.sources._cells import numbers
 from addin.sources.base import WEEKLY, File, FlowSpec, Source
 
 NAME = "MOF weekly"
@@ -179,17 +180,10 @@ def _week_span(records: list[list[str]]) -> tuple[int, int]:
 
 def _numbers(rows: list[list[str]], labels: list[str]) -> np.ndarray:
     """Fields 1-22 as floats (``"1,689 "`` -> 1689); an empty cell is NaN."""
-    cells = pd.Series(np.asarray(rows, dtype=object)[:, 1:].ravel(), dtype=object).str.strip()
-    # A full-width minus or the press release's ▲ would otherwise make a loss unreadable.
-    cleaned = cells.str.replace(",", "", regex=False)
-    cleaned = cleaned.str.replace(r"^[\u2212\uff0d▲]", "-", regex=True)
-    values = pd.to_numeric(cleaned, errors="coerce")
-    bad = values.isna() & (cells != "")
-    if bad.any():
-        where = int(np.flatnonzero(bad.to_numpy())[0])
-        week = labels[where // (FIELDS - 1)]
-        raise LayoutChanged(f"{FILE}: {cells.iloc[where]!r} is not a number (week {week})")
-    matrix = values.to_numpy(dtype="float64").reshape(len(rows), FIELDS - 1)
+    per_week = FIELDS - 1
+    values = numbers(np.asarray(rows, dtype=object)[:, 1:], FILE,
+                     where=lambda at: f"(week {labels[at // per_week]})")
+    matrix = values.reshape(len(rows), per_week)
     return np.column_stack([np.full(len(rows), np.nan), matrix])  # keep field numbers
 
 

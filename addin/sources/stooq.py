@@ -80,7 +80,7 @@ def _frame(raw: bytes, label: str, setting: str) -> pd.DataFrame:
         bad = table["Date"][dates.isna()].iloc[0]
         raise LayoutChanged(f"{label}: date {bad[:15]!r} is not YYYY-MM-DD")
     columns = [name for name in (*PRICE_COLUMNS, "Volume") if name in table.columns]
-    values = {name: numbers(table[name], label, _MISSING).to_numpy() for name in columns}
+    values = {name: numbers(table[name], label, _MISSING, thousands=False) for name in columns}
     frame = pd.DataFrame(values, index=pd.DatetimeIndex(dates, name="date"))
     return frame[~frame.index.duplicated(keep="last")].sort_index()
 

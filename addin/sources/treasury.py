@@ -17,6 +17,7 @@ import re
 import pandas as pd
 
 from addin.errors import BadArgument, LayoutChanged
+from addin.sources._cells import numbers
 from addin.sources import fred
 from addin.sources.base import DAILY, File, Origin, SeriesSpec, Source, Yearly
 
@@ -55,15 +56,7 @@ FRED_IDS = {"1M": "DGS1MO", "2M": "DGS2MO", "3M": "DGS3MO", "4M": "DGS4MO", "6M"
 
 
 def download(key: str, get) -> bytes:
-    """Fetch one year of the par yield curve.
-
-    Args:
-        key: The year as text, e.g. ``"2025"``.
-        get: The injected HTTP getter.
-
-    Returns:
-        The CSV bytes, as :func:`parse` takes them.
-    """
+    """The CSV of one year (``key`` such as ``"2025"``) of the par yield curve."""
     year = str(key).strip()
     if not re.fullmatch(r"\d{4}", year):
         raise BadArgument(f"Treasury year {key!r}: expected four digits like '2025'")
@@ -111,10 +104,8 @@ def _read_table(raw: bytes) -> pd.DataFrame:
 
 def _yields(cells: pd.DataFrame) -> pd.DataFrame:
     """Cells as floats; an empty cell is a tenor not quoted that day."""
-    try:
-        return cells.astype("float64")
-    except ValueError:
-        raise LayoutChanged(f"Treasury {FILE}: a yield is not a number") from None
+    values = numbers(cells.to_numpy(), f"Treasury {FILE}")
+    return pd.DataFrame(values.reshape(cells.shape), index=cells.index, columns=cells.columns)
 
 
 def _dates(cells: pd.Series) -> pd.Series:
