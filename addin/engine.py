@@ -64,8 +64,12 @@ class Engine:
             with self._guard:
                 if self._fetcher is None:
                     from addin.http import Fetcher
+                    from addin.polite import Politeness
+                    from addin.transport import Transport
 
-                    self._fetcher = Fetcher(self.config, failures=self.failures, clock=self.clock)
+                    polite = Politeness(REGISTRY.limits)
+                    self._fetcher = Fetcher(self.config, Transport(self.config, politeness=polite),
+                                            failures=self.failures, clock=self.clock)
         return self._fetcher
 
     def spec(self, series_id) -> SeriesSpec:

@@ -19,6 +19,7 @@ from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from addin.config import Config
+from addin.polite import Politeness
 from addin.errors import TIMED_OUT, UNREACHABLE
 
 USER_AGENT = "jpflows/0.1 (+python-requests)"
@@ -87,9 +88,11 @@ def build_session(config: Config) -> requests.Session:
 class Transport:
     """GETs through one session, mirrored, streamed under a size cap and a deadline."""
 
-    def __init__(self, config: Config, session: requests.Session | None = None) -> None:
+    def __init__(self, config: Config, session: requests.Session | None = None,
+                 politeness: Politeness | None = None) -> None:
         self.config = config
         self.session = session or build_session(config)
+        self.politeness = politeness or Politeness()
 
     def real_url(self, url: str) -> str:
         """Where a publisher URL is actually asked (``JPFLOWS_MIRROR`` applied)."""
@@ -104,15 +107,22 @@ class Transport:
         Raises:
             DownloadFailed: no answer (refused, timed out, TLS), or a body too large or too slow.
         """
+        real = self.real_url(url)
         try:
-            response = self.session.get(self.real_url(url), headers=headers or {}, stream=True,
-                                        timeout=self.config.timeout)
-            with response:
-                status = response.status_code
-                body = self._body(response) if status == 200 or 400 <= status < 500 else b""
-                return Answer(status, response.headers, body)
+            with self.politeness.slot(real):
+                return self._get(real, headers)
         except requests.RequestException as exc:
             raise DownloadFailed(describe(exc)) from None
+
+    def _get(self, real: str, headers) -> Answer:
+        response = self.session.get(real, headers=headers or {}, stream=True,
+                                    timeout=self.config.timeout)
+        with response:
+            status = response.status_code
+            if status == 429:  # the publisher asked for a pause: keep every thread off it
+                self.politeness.back_off(real, _retry_after(response, self.config.timeout))
+            body = self._body(response) if status == 200 or 400 <= status < 500 else b""
+            return Answer(status, response.headers, body)
 
     def _body(self, response: requests.Response) -> bytes:
         limit = self.config.max_response_bytes
@@ -129,6 +139,12 @@ class Transport:
                 raise DownloadFailed(TIMED_OUT)
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _retry_after(response: requests.Response, cap: float) -> float:
+    """Seconds a 429 asks to wait (``Retry-After`` in seconds), never more than ``cap``."""
+    text = response.headers.get("Retry-After", "")
+    return min(float(text), cap) if text.strip().isdigit() else min(1.0, cap)
 
 
 def describe(exc: Exception) -> str:

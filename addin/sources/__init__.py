@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import importlib
 
+from addin.polite import DEFAULT, Limits
 from addin.sources.base import Source
 
 _MODULES = {
@@ -53,6 +54,10 @@ class _Registry(dict):
     def sources(self) -> list[Source]:
         """Every declaration, in registry order."""
         return [self[source_id] for source_id in _MODULES]
+
+    def limits(self, host: str) -> Limits:
+        """The politeness limits of the publisher on ``host`` (defaults for any other host)."""
+        return next((s.limits for s in self.sources() if host in s.hosts()), DEFAULT)
 
 
 REGISTRY = _Registry()

@@ -15,6 +15,8 @@ from typing import Any, Callable, Mapping
 
 import pandas as pd
 
+from addin.polite import DEFAULT as POLITE, Limits
+
 DAILY, WEEKLY, MONTHLY = "daily", "weekly", "monthly"
 MAX_AGE_DAYS = {DAILY: 7, WEEKLY: 14, MONTHLY: 62}
 
@@ -134,6 +136,7 @@ class Source:
         attribution: The credit line the publisher's terms ask for.
         where: ``where(key) -> str``, what to show as the file read when nothing was downloaded
             (a local file); by default the first URL a download of the key asks.
+        limits: How many requests at once, and how many a second, its hosts accept.
     """
 
     id: str
@@ -154,10 +157,15 @@ class Source:
     probe: str | Callable[[date], str] | None = None
     attribution: str = ""
     where: Callable[[str], str] | None = None
+    limits: Limits = POLITE
 
     def headline_keys(self, today: date) -> tuple[str, ...]:
         """The keys behind the headline monitor, refreshed before anything was asked."""
         return self.headline(today) if callable(self.headline) else tuple(self.headline)
+
+    def hosts(self) -> set[str]:
+        """The hosts its files live on."""
+        return {file.url.split("/")[2] for file in self.files if "://" in file.url}
 
     def location(self, key: str) -> str:
         """Where the data of ``key`` is read from, to show a user."""

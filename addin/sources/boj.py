@@ -23,6 +23,7 @@ import pandas as pd
 
 from addin.errors import LayoutChanged, NoData, SourceUnavailable, UnknownSeries
 from addin.sources._cells import numbers
+from addin.polite import Limits
 from addin.sources.base import DAILY, File, Origin, SeriesSpec, Source
 from addin.sources.boj_api import MISSING, UNKNOWN_CODE, check_page, next_position, page
 
@@ -188,5 +189,6 @@ SOURCE = Source(
     series=(SeriesSpec("TONA", "BOJ uncollateralized overnight call rate (TONA), FM01 STRDCLUCON",
                        "%", DAILY, (Origin("boj", "FM01:STRDCLUCON", "STRDCLUCON"),), "JPY"),),
     raw_prefix="BOJ", raw_series=raw_series, probe="FM01:STRDCLUCON",
+    limits=Limits(in_flight=1, per_second=1.0),  # the API terms ask for low-frequency access
     attribution="Source: Bank of Japan",
 )

@@ -16,6 +16,7 @@ import re
 import pandas as pd
 
 from addin.errors import BadArgument, LayoutChanged
+from addin.polite import Limits
 from addin.sources.base import DAILY, File, Origin, SeriesSpec, Source
 
 NAME = "FRED"
@@ -131,5 +132,6 @@ SOURCE = Source(
                    DAILY, (origin("DEXJPUS"),)),
     ),
     raw_prefix="FRED", raw_series=raw_series, probe="SOFR",
+    limits=Limits(in_flight=2, per_second=2.0),  # FRED rate-limits per second since 2026
     attribution="Source: Federal Reserve Bank of St. Louis, FRED",
 )

@@ -31,6 +31,7 @@ from urllib.parse import urljoin, urlsplit
 import pandas as pd
 
 from addin.errors import BadArgument, LayoutChanged, SourceUnavailable
+from addin.polite import Limits
 from addin.sources.base import WEEKLY, File, FlowSpec, Source
 from addin.sources import jpx_xls, jpx_xlsx
 from addin.sources.jpx_files import (LEGACY_MONTHLY, LEGACY_WEEKLY, NEW_MONTHLY, NEW_WEEKLY,
@@ -257,4 +258,5 @@ SOURCE = Source(
     flows=tuple(flow(name, words) for name, words in INVESTORS.items()),
     raw_flows=raw_flows, discovered=lambda key, investors: tuple(flow(n) for n in investors),
     probe="", attribution="Source: Japan Exchange Group (JPX)",
+    limits=Limits(in_flight=4),
 )
