@@ -5,7 +5,7 @@ A claim no public series covers is listed with no formula, not faked.
 
 from __future__ import annotations
 
-from workbook.layout import Cell, Sheet, block
+from workbook.model import Cell, Sheet, block
 
 
 def _two_years(end: str) -> str:

@@ -7,7 +7,10 @@ that spills (a dynamic array). Dates are ISO texts, written as real dates by the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from workbook.claims import article_check
+from workbook.model import Cell, Chart, Series, Sheet, block  # noqa: F401  (layout.Cell ...)
 
 ENTRY_MODULE = "jpflows_template"
 MACRO = "SampleCall"
@@ -15,44 +18,9 @@ CHART_ROWS = 420  # rows reserved under each charted table: 8 years of weeks, 35
 
 
 @dataclass(frozen=True)
-class Cell:
-    ref: str
-    content: object
-    style: str | None = None
-    spill: bool = False
-
-
-@dataclass(frozen=True)
-class Series:
-    name: str
-    x: str
-    y: str
-
-
-@dataclass(frozen=True)
-class Chart:
-    anchor: str
-    title: str
-    y_title: str
-    series: tuple[Series, ...]
-    y_format: str = "0.0"
-
-
-@dataclass(frozen=True)
 class Button:
     ref: str
     caption: str
-
-
-@dataclass(frozen=True)
-class Sheet:
-    name: str
-    cells: tuple[Cell, ...]
-    widths: dict[str, float] = field(default_factory=dict)
-    charts: tuple[Chart, ...] = ()
-    buttons: tuple[Button, ...] = ()
-    formats: dict[str, str] = field(default_factory=dict)  # column -> style, for spilled cells
-    print_area: str = ""  # what one printed (or rendered) page shows
 
 
 STYLES = {
@@ -83,17 +51,6 @@ NAMES = {
     "BasisBp": "=Settings!$B$10",
     "ChartStart": "=Settings!$B$11",
 }
-
-
-def block(first_row: int, rows: list[tuple], columns: str, styles: tuple = ()) -> list[Cell]:
-    """Cells for a block of rows; ``None`` leaves a cell empty."""
-    cells = []
-    for r, row in enumerate(rows, start=first_row):
-        for c, content in enumerate(row):
-            if content is not None:
-                style = styles[c] if c < len(styles) else None
-                cells.append(Cell(f"{columns[c]}{r}", content, style))
-    return cells
 
 
 def _settings() -> Sheet:
@@ -317,7 +274,5 @@ def _conf(module: str) -> Sheet:
 
 def sheets(module: str = ENTRY_MODULE) -> tuple[Sheet, ...]:
     """Every sheet in workbook order; ``module`` is the entry module named after the workbook."""
-    from workbook.claims import article_check
-
     return (_dashboard(), _flows(), _rally(), _hedging(), article_check(), _settings(),
             _conf(module))
