@@ -56,3 +56,43 @@ def block(first_row: int, rows: list[tuple], columns: str, styles: tuple = ()) -
                 style = styles[c] if c < len(styles) else None
                 cells.append(Cell(f"{columns[c]}{r}", content, style))
     return cells
+
+
+def column_letters(number: int) -> str:
+    """Excel column letters of a 1-based column number (1 -> A, 27 -> AA)."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def why_missing(ref: str, values: str, rows: int = 4) -> list[Cell]:
+    """A heading at ``ref`` and, below it, the distinct failure texts found in ``values``.
+
+    Number formats print a failed value as a short ``#N/A`` so it never spills over its
+    neighbours; the reasons are listed here instead, once per reason (a spilled array).
+
+    Args:
+        ref: Where the heading goes; the reasons spill from the cell below.
+        values: One column of value cells, e.g. ``"B5:B21"``.
+        rows: Cells below the heading formatted for reasons (the sheet keeps them empty).
+    """
+    column, row = ref.rstrip("0123456789"), int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    failed = f'LEFT({values},5)="#N/A "'
+    return [Cell(ref, f'=IF(SUMPRODUCT(({failed})*1)>0,"Shown as #N/A (the reason):","")', "note"),
+            Cell(f"{column}{row + 1}", f'=UNIQUE(FILTER({values},{failed},""))', "reason"),
+            *(Cell(f"{column}{r}", "", "reason") for r in range(row + 2, row + 1 + rows))]
+
+
+def wrapped_lines(text: str, width: float, size: float = 11) -> int:
+    """Lines a wrapped text takes in a column ``width`` characters wide, at font ``size``."""
+    per_line = max(int(width * 1.15 * 11 / size) - 2, 1)  # text is narrower than the digit "0"
+    lines, used = 1, 0
+    for word in str(text).split():
+        if used and used + 1 + len(word) > per_line:
+            lines, used = lines + 1, 0
+        used += len(word) + (1 if used else 0)
+        while used > per_line:
+            lines, used = lines + 1, used - per_line
+    return lines
