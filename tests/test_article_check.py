@@ -4,31 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from addin import api
-from tests.fixtures.published import serve_realdata
 from workbook import claims, evaluate, layout, model
 
 EXCEL_ERRORS = ("#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!")
 
 
 @pytest.fixture(scope="module")
-def values(realdata, tmp_path_factory):
+def values(real_engine):
     """Every value of the template, computed on the real files served locally."""
-    from tests.fixtures.server import PublisherServer
-
-    server = PublisherServer().start()
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in {"JPFLOWS_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
-                            "JPFLOWS_MIRROR": server.mirror(), "JPFLOWS_CACHE": "sqlite",
-                            "JPFLOWS_OFFLINE": "0", "JPFLOWS_TIMEOUT": "5",
-                            **serve_realdata(server, realdata)}.items():
-            patch.setenv(name, value)
-        api.use(None)
-        try:
-            yield evaluate.evaluate()[0]
-        finally:
-            api.use(None)
-            server.stop()
+    return evaluate.evaluate()[0]
 
 
 def row(text: str) -> int:

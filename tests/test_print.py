@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path
 
 import openpyxl
 import pytest
 
-from addin import api, cli
-from tests.fixtures.published import serve_realdata
-from tests.fixtures.server import PublisherServer
+from addin import cli
 from workbook import evaluate, layout, render, snapshot
 
 pytestmark = pytest.mark.skipif(
@@ -26,24 +23,6 @@ pytestmark = pytest.mark.skipif(
 ARITHMETIC_ERRORS = ("#VALUE!", "#DIV/0!", "#REF!", "#NAME?", "#NUM!")
 # Five or more decimals is a number printed in General format, not one a person chose to show.
 RAW_FLOAT = re.compile(r"(?<![\w.])-?\d+\.\d{5,}(?!\w)")
-
-
-@pytest.fixture(scope="module")
-def real_engine(realdata, tmp_path_factory):
-    """An engine reading the real files through the local publisher server, for this module."""
-    server = PublisherServer().start()
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in {"JPFLOWS_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
-                            "JPFLOWS_MIRROR": server.mirror(), "JPFLOWS_CACHE": "sqlite",
-                            "JPFLOWS_OFFLINE": "0", "JPFLOWS_TIMEOUT": "5",
-                            **serve_realdata(server, realdata)}.items():
-            patch.setenv(name, value)
-        api.use(None)
-        try:
-            yield server
-        finally:
-            api.use(None)
-            server.stop()
 
 
 @pytest.fixture(scope="module")

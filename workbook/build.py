@@ -135,7 +135,8 @@ def make_chart(book, sheet_name: str, chart: layout.Chart, extents: dict | None 
                          "line": {"width": 1.5}})
     made.set_title({"name": title or chart.title, "name_font": {"size": 10}})
     bounds = {"min": dates[0], "max": dates[1]} if dates else {}
-    made.set_x_axis({"num_format": "mmm yy", "major_gridlines": {"visible": False}, **bounds})
+    made.set_x_axis({"num_format": "mmm yy", "major_gridlines": {"visible": False},
+                     "label_position": "low", **bounds})  # dates below a negative line too
     made.set_y_axis({"name": chart.y_title, "num_format": chart.y_format,
                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     made.set_legend({"position": "bottom"} if len(chart.series) > 1 else {"none": True})

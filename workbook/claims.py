@@ -144,8 +144,8 @@ def _row(r: int, claim: Claim) -> list[Cell]:
     bound = claim.style or "num"
     return [Cell(f"A{r}", claim.text, "wrap"), Cell(f"I{r}", claim.comment, "note_wrap"),
             Cell(f"B{r}", claim.then[1:] if claim.then else "(none)", "formula_text"),
-            Cell(f"C{r}", claim.then or NO_SERIES, claim.style),
-            Cell(f"D{r}", claim.now or NO_SERIES, claim.style),
+            Cell(f"C{r}", claim.then or NO_SERIES, claim.style or "num"),
+            Cell(f"D{r}", claim.now or NO_SERIES, claim.style or "num"),
             Cell(f"E{r}", "" if claim.low is None else claim.low, bound),
             Cell(f"F{r}", "" if claim.high is None else claim.high, bound),
             Cell(f"G{r}", verdict(f"C{r}", f"E{r}", f"F{r}"), "verdict"),
@@ -171,5 +171,5 @@ def article_check() -> Sheet:
 def row_height(claim: Claim) -> float:
     """Points for a claim's row: its longest wrapped text, at least two lines for a reason."""
     lines = max(wrapped_lines(claim.text, WIDTHS["A"]), wrapped_lines(claim.comment, WIDTHS["I"]),
-                wrapped_lines(claim.then or "", WIDTHS["B"], 9), 2)
+                wrapped_lines(claim.then or "", WIDTHS["B"], 9, mono=True), 2)
     return 15.0 * lines

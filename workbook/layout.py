@@ -32,7 +32,8 @@ FAILED = '"#N/A"'
 
 def _number(pattern: str) -> dict:
     """A number format for values: positive; negative; zero; and a failure text as #N/A."""
-    return {"num_format": f"{pattern};-{pattern};{pattern};{FAILED}", "align": "right",
+    padded = f"{pattern}_)"  # a space's width before the next column's text
+    return {"num_format": f"{padded};-{padded};{padded};{FAILED}_)", "align": "right",
             "valign": "top"}
 
 
@@ -40,7 +41,9 @@ STYLES = {
     "title": {"bold": True, "font_size": 14},
     "head": {"bold": True, "bottom": 1},
     "note": {"italic": True, "font_color": "#595959"},
-    "date": {"num_format": "yyyy-mm-dd", "align": "left"},
+    "date": {"num_format": "yyyy-mm-dd", "align": "left", "indent": 1},
+    "table": {"num_format": "yyyy-mm-dd", "align": "left", "text_wrap": True, "valign": "top"},
+    "url": {"font_size": 8, "text_wrap": True, "valign": "top"},
     "input": {"bg_color": "#FFF2CC", "border": 1},
     "input_date": {"bg_color": "#FFF2CC", "border": 1, "num_format": "yyyy-mm-dd",
                    "align": "left"},
@@ -49,14 +52,14 @@ STYLES = {
     "num3": _number("0.000"),
     "pct": _number("0.0%"),
     "int": _number("0"),
-    "bool": {**_number("0"), "num_format": f'"TRUE";"TRUE";"FALSE";{FAILED}'},
+    "bool": {**_number("0"), "num_format": f'"TRUE"_);"TRUE"_);"FALSE"_);{FAILED}_)'},
     "unit": {"italic": True, "font_color": "#595959", "indent": 1},
     "wrap": {"text_wrap": True, "valign": "top"},
     "formula_text": {"font_name": "Consolas", "font_size": 9, "text_wrap": True, "valign": "top"},
     "reason": {"font_color": "#C00000", "font_size": 9},
     "note_wrap": {"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"},
     "head_wrap": {"bold": True, "bottom": 1, "text_wrap": True, "valign": "bottom"},
-    "verdict": {"text_wrap": True, "valign": "top", "bold": True},
+    "verdict": {"text_wrap": True, "valign": "top", "bold": True, "indent": 1},
 }
 
 # Workbook-level names for the Settings inputs; every formula refers to these.
@@ -218,7 +221,7 @@ def _charts() -> tuple[Chart, ...]:
 def _dashboard() -> Sheet:
     cells = [Cell("A1", "Japan's cross-border money", "title"),
              Cell("A2", "As of"),
-             Cell("B2", '=IF(ISBLANK(AsOf),"latest data on "&TEXT(EndDate,"yyyy-mm-dd"),AsOf)',
+             Cell("B2", '=IF(ISBLANK(AsOf),"latest, computed "&TEXT(EndDate,"yyyy-mm-dd"),AsOf)',
                   "date"),
              Cell("A4", "Headline", "head"), Cell("B4", "Value", "head"), Cell("C4", "Unit", "head")]
     for r, (label, formula, unit, style) in enumerate(HEADLINES, start=5):

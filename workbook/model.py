@@ -85,9 +85,12 @@ def why_missing(ref: str, values: str, rows: int = 4) -> list[Cell]:
             *(Cell(f"{column}{r}", "", "reason") for r in range(row + 2, row + 1 + rows))]
 
 
-def wrapped_lines(text: str, width: float, size: float = 11) -> int:
-    """Lines a wrapped text takes in a column ``width`` characters wide, at font ``size``."""
-    per_line = max(int(width * 1.15 * 11 / size) - 2, 1)  # text is narrower than the digit "0"
+def wrapped_lines(text: str, width: float, size: float = 11, mono: bool = False) -> int:
+    """Lines a wrapped text takes in a column ``width`` characters wide, at font ``size``.
+
+    Proportional text is narrower than the digit "0" a column width counts; monospaced wider.
+    """
+    per_line = max(int(width * (0.82 if mono else 1.15) * 11 / size) - 2, 1)
     lines, used = 1, 0
     for word in str(text).split():
         if used and used + 1 + len(word) > per_line:

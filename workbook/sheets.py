@@ -23,7 +23,8 @@ def flows() -> Sheet:
     cells.append(Cell(f"A{WEEKLY_ROW - 1}", "Weekly tables since the start of the year, JPY bn "
                                             "(spilled arrays)", "head"))
     for column, flow_id in zip(("A", "D", "G"), FLOW_IDS[:2] + ("MOF:Foreign:Equity",)):
-        cells.append(Cell(f"{column}{WEEKLY_ROW}", f'=JP_FLOWS("{flow_id}",YearStart,AsOf)', "date",
+        # "table" wraps a failure text inside the anchor instead of running over the next table
+        cells.append(Cell(f"{column}{WEEKLY_ROW}", f'=JP_FLOWS("{flow_id}",YearStart,AsOf)', "table",
                           spill=True))
     return Sheet("Flows", tuple(cells),
                  {"A": 26, "B": 20, "C": 20, "D": 16, "E": 13, "G": 13, "H": 13},
@@ -53,7 +54,7 @@ def rally() -> Sheet:
                         '=JP_RELATIVE("TOPIX","NIKKEI225","2025-04-07",AsOf)')], "AB", (None, "pct"))
     cells.append(Cell("D9", "Rates: a rally is a ratio; use JP_CHANGE for points", "note"))
     cells += why_missing("A12", f"B4:B{3 + len(RALLY_IDS)}")
-    return Sheet("Rally", tuple(cells), {"A": 38, "B": 19, "C": 16, "D": 12, "E": 14, "F": 24, "G": 11},
+    return Sheet("Rally", tuple(cells), {"A": 38, "B": 19, "C": 16, "D": 12, "E": 14, "F": 26, "G": 12},
                  formats={"C": "date"})
 
 

@@ -134,9 +134,10 @@ def _heights(model: layout.Sheet, sheet_name: str, computed: Computed) -> dict[i
     for cell in model.cells:
         if cell.style in _WRAPPED:
             text = _shown(sheet_name, cell, computed)
-            size = layout.STYLES[cell.style].get("font_size", 11)
+            look = layout.STYLES[cell.style]
+            size = look.get("font_size", 11)
             width = model.widths.get(_CELL.match(cell.ref).group(1), 8.43)
-            lines = wrapped_lines(str(text or ""), width, size)
+            lines = wrapped_lines(str(text or ""), width, size, mono="font_name" in look)
             row = int(_CELL.match(cell.ref).group(2))
             heights[row] = max(heights.get(row, 15.0), 15.0 * lines * size / 11)
     return heights
@@ -225,9 +226,14 @@ def _write_provenance(book, styles, rows: list[Mapping], formulas: list[tuple],
                styles["note"])
     page.write_row("A4", [f.replace("_", " ").capitalize() for f in PROVENANCE_FIELDS],
                    styles["head"])
+    looks = {"id": "wrap", "description": "wrap", "source": "wrap", "url": "url",
+             "last_fetch": "wrap", "stale": "bool"}
     for r, row in enumerate(rows, start=4):
         for c, field in enumerate(PROVENANCE_FIELDS):
-            _write_value(page, f"{chr(65 + c)}{r + 1}", row.get(field), None, styles, False)
+            _write_value(page, f"{chr(65 + c)}{r + 1}", row.get(field), styles.get(looks.get(field)),
+                         styles, False)
+        page.set_row(r, 15.0 * max(wrapped_lines(str(row.get("description") or ""), 44),
+                                   (wrapped_lines(str(row.get("url") or ""), 44, 8) + 1) * 8 / 11))
     top = len(rows) + 7
     page.write(f"A{top - 1}", f"Below: each of the {len(formulas)} formulas and its value (in the "
                               "file; the printed page shows the sources).", styles["note"])
