@@ -181,28 +181,3 @@ def test_layers__publisher_urls_live_only_in_their_sources():
     offenders = {name for name, path in _modules().items() if not name.startswith("addin.sources")
                  and PUBLISHER_HOSTS.search(path.read_text(encoding="utf-8"))}
     assert offenders == set()
-
-
-def _packaged_modules():
-    return [p for package in ("addin", "udfs", "workbook") for p in (ROOT / package).rglob("*.py")]
-
-
-def test_layers__packaged_code_never_imports_the_test_tree():
-    offenders = {str(p.relative_to(ROOT)) for p in _packaged_modules()
-                 if any(n.split(".")[0] == "tests" for n in _imports(p))}
-    assert offenders == set()
-
-
-def test_layers__workbook_modules_import_each_other_without_a_cycle():
-    modules = {p.stem: p for p in (ROOT / "workbook").glob("*.py")}
-    graph = {name: {n.split(".")[1] for n in _imports(path) if n.startswith("workbook.")}
-             for name, path in modules.items()}
-    graph = {name: wanted & set(modules) for name, wanted in graph.items()}
-    for start in graph:
-        seen, todo = set(), list(graph[start])
-        while todo:
-            name = todo.pop()
-            assert name != start, f"workbook.{start} imports itself through workbook.{name}"
-            if name not in seen:
-                seen.add(name)
-                todo += graph[name]
