@@ -8,10 +8,10 @@ engine remembers lives on it, so a new engine (``api.use``) starts from nothing.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
 import pandas as pd
@@ -22,6 +22,8 @@ from addin.column import Column
 from addin.config import Config
 from addin.errors import AddinError, BadArgument, NoData
 from addin.failures import Failures
+from addin.getter import Getter
+from addin.persisted import FOLDER, Head, ParsedStore, Part
 from addin.sources import REGISTRY
 from addin.sources.base import FlowSpec, SeriesSpec
 
@@ -29,14 +31,26 @@ if TYPE_CHECKING:  # the HTTP layer is imported only when something must be down
     from addin.http import Fetcher
 
 
-@dataclass
+@dataclass(eq=False)
 class Loaded:
-    """A parsed frame and the identity of the bytes it came from."""
+    """A parsed frame, the fingerprint of the bytes it came from, and its columns as arrays."""
 
     frame: pd.DataFrame
-    fingerprint: tuple
+    fingerprint: str | None
     urls: tuple[str, ...]
     recheck_at: float
+    fetched: dict[str, datetime | None] = field(default_factory=dict)
+    columns: dict[tuple, Column] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What the persisted store remembers of a file's last fetch (for ``JP_INFO``)."""
+
+    url: str
+    fetched_at: datetime | None
+    stale: bool = False
+    error: str | None = None
 
 
 class Engine:
@@ -53,7 +67,8 @@ class Engine:
         self.memo: dict[Any, Any] = {}  # the queries' own memos (joined columns, rolling sums)
         self._specs: dict[str, SeriesSpec] = {}
         self._frames: dict[tuple[str, str], Loaded] = {}
-        self._columns: dict[tuple, tuple[pd.DataFrame, Column]] = {}
+        self.store = ParsedStore(config.cache_dir / FOLDER)
+        self._parts: dict[tuple[str, str], dict[str, Part]] = {}
         self._locks: defaultdict[tuple, threading.Lock] = defaultdict(threading.Lock)
         self._guard = threading.Lock()
 
@@ -70,6 +85,10 @@ class Engine:
                     polite = Politeness(REGISTRY.limits)
                     self._fetcher = Fetcher(self.config, Transport(self.config, politeness=polite),
                                             failures=self.failures, clock=self.clock)
+        return self._fetcher
+
+    def fetcher_if_built(self) -> "Fetcher | None":
+        """The HTTP layer if something needed it already; never builds it."""
         return self._fetcher
 
     def spec(self, series_id) -> SeriesSpec:
@@ -101,21 +120,22 @@ class Engine:
         ``keep_missing`` keeps NaN rows: a flow period with no published figure still occupies
         its dates, so a lookup inside it must not slide to the next period.
         """
-        memo_key = (source_id, key, column, keep_missing)
         loaded = self._frames.get((source_id, key))
         if loaded is not None and self.clock.monotonic() < loaded.recheck_at:
-            cached = self._columns.get(memo_key)
-            if cached is not None and cached[0] is loaded.frame:
-                return cached[1]
+            found = loaded.columns.get((column, keep_missing))
+            if found is not None:
+                return found
         loaded = self.load(source_id, key)
-        if column not in loaded.frame.columns:
-            raise NoData(f"{REGISTRY[source_id].name} has no column {column!r}")
-        result = Column.of(loaded.frame[column], loaded.urls, keep_missing)
-        self._columns[memo_key] = (loaded.frame, result)
-        return result
+        found = loaded.columns.get((column, keep_missing))
+        if found is None:
+            if column not in loaded.frame.columns:
+                raise NoData(f"{REGISTRY[source_id].name} has no column {column!r}")
+            found = Column.of(loaded.frame[column], loaded.urls, keep_missing)
+            loaded.columns[(column, keep_missing)] = found
+        return found
 
     def load(self, source_id: str, key: str) -> Loaded:
-        """The parsed frame of one source key: from memory, or through the fetcher."""
+        """The parsed frame of one source key: from memory, the persisted store, or a download."""
         memo_key = (source_id, key)
         loaded = self._frames.get(memo_key)
         if loaded is not None and self.clock.monotonic() < loaded.recheck_at:
@@ -128,31 +148,39 @@ class Engine:
                 return loaded
             failure = self.failures.recent(memo_key)
             if failure is None:
-                return self._reload(source_id, key, loaded)
+                return self._kept(source_id, key, loaded) or self._reload(source_id, key, loaded)
             # A source that just failed is not asked again by every cell that needs it.
             if loaded is None:
                 raise failure
             return loaded
 
+    def _kept(self, source_id: str, key: str, loaded: Loaded | None) -> Loaded | None:
+        """The persisted frame while every file behind it is fresh: no HTTP layer needed."""
+        if self._fetcher is not None and self._fetcher.revalidate:
+            return None  # a Refresh asks every publisher again
+        head = self.store.head(source_id, key)
+        if head is None or not head.fresh(self.clock.now()):
+            return None
+        recheck_at = self.clock.monotonic() + self.config.recheck_seconds
+        if loaded is not None and loaded.fingerprint == head.fingerprint:
+            loaded.recheck_at = recheck_at
+            return loaded
+        frame = self.store.frame(source_id, key, head.fingerprint)
+        if frame is None:
+            return None
+        kept = Loaded(frame, head.fingerprint, head.urls, recheck_at, dict(head.fetched))
+        self._frames[(source_id, key)] = kept
+        return kept
+
     def _reload(self, source_id: str, key: str, previous: Loaded | None) -> Loaded:
         source = REGISTRY[source_id]
-        seen: list[tuple[str, bytes]] = []
-
-        def get(url, *, check=None, headers=None, expire=None) -> bytes:
-            body = self.fetcher.get(url, check=check, headers={**source.headers, **(headers or {})},
-                                    expire=expire, source=source.name)
-            seen.append((url, body))
-            return body
-
+        get = Getter(self, source, self._parts_of(source_id, key))
         try:
             raw = source.download(key, get)
-            fingerprint = tuple((url, hashlib.blake2b(body, digest_size=16).digest())
-                                for url, body in seen)
-            if previous is not None and previous.fingerprint == fingerprint:
-                frame = previous.frame
-            else:
-                frame = source.parse(raw)
+            fingerprint = get.fingerprint(raw)
+            frame = self._parsed(source, key, raw, get, fingerprint, previous)
         except AddinError as exc:
+            self._keep_parts(source_id, key, get)
             self.failures.remember((source_id, key), exc)
             if previous is None:
                 raise
@@ -160,10 +188,62 @@ class Engine:
             previous.recheck_at = self.clock.monotonic() + self.config.recheck_seconds
             return previous
         self.failures.forget((source_id, key))
-        loaded = Loaded(frame, fingerprint, tuple(url for url, _ in seen),
-                        self.clock.monotonic() + self.config.recheck_seconds)
+        get.keep_only_read()
+        self._keep_parts(source_id, key, get)
+        recheck_at = self.clock.monotonic() + self.config.recheck_seconds
+        urls = get.urls()
+        fetched = {url: get.reads[url].fetched_at for url in urls}
+        if previous is not None and previous.frame is frame:  # the same bytes: memos stay valid
+            loaded = previous
+            loaded.fingerprint, loaded.urls, loaded.recheck_at = fingerprint, urls, recheck_at
+            loaded.fetched = fetched
+        else:
+            loaded = Loaded(frame, fingerprint, urls, recheck_at, fetched)
         self._frames[(source_id, key)] = loaded
+        if get.reads and fingerprint is not None:
+            self._keep_head(source_id, key, Head(fingerprint, loaded.urls, get.valid_until(),
+                                                 tuple(fetched.items())))
         return loaded
+
+    def _parsed(self, source, key: str, raw, get: Getter, fingerprint, previous) -> pd.DataFrame:
+        """The frame of ``raw``: the previous one, the persisted one, or parsed (and kept)."""
+        if fingerprint is not None and previous is not None and previous.fingerprint == fingerprint:
+            return previous.frame
+        persist = bool(get.reads) and fingerprint is not None
+        if persist and (found := self.store.frame(source.id, key, fingerprint)) is not None:
+            return found
+        frame = get.result_of(raw)
+        frame = source.parse(raw) if frame is None else frame
+        if persist:
+            self.store.put_frame(source.id, key, fingerprint, frame)
+        return frame
+
+    def _parts_of(self, source_id: str, key: str) -> dict[str, Part]:
+        found = self._parts.get((source_id, key))
+        if found is None:
+            found = self._parts[(source_id, key)] = self.store.parts(source_id, key)
+        return found
+
+    def _keep_parts(self, source_id: str, key: str, get: Getter) -> None:
+        if get.changed:
+            self.store.put_parts(source_id, key, get.parts)
+
+    def _keep_head(self, source_id: str, key: str, head: Head) -> None:
+        known = self.store.head(source_id, key)
+        if known is None or (known.fingerprint, known.urls, known.valid_until) != (
+                head.fingerprint, head.urls, head.valid_until):
+            self.store.put_head(source_id, key, head)
+
+    def fetch_record(self, url: str):
+        """The last fetch of ``url``: the HTTP layer's record, else what the store remembers."""
+        fetcher = self._fetcher
+        found = fetcher.records.get(url) if fetcher is not None else None
+        if found is not None:
+            return found
+        for loaded in list(self._frames.values()):
+            if url in loaded.fetched:
+                return Fetched(url, loaded.fetched[url])
+        return None
 
     def loaded_keys(self) -> list[tuple[str, str]]:
         """Every (source, key) asked for so far, whether it loaded or failed."""

@@ -48,6 +48,7 @@ class FetchRecord:
     fetched_at: datetime | None
     stale: bool = False
     error: str | None = None
+    expires: datetime | None = None  # when the copy served stops being fresh (None: never)
 
 
 class Fetcher:
@@ -107,7 +108,8 @@ class Fetcher:
         return self._served(url, source, cached)
 
     def _served(self, url, source, response, stale=False, error=None) -> bytes:
-        self._record(url, source, response.created_at, stale=stale, error=error)
+        self._record(url, source, response.created_at, stale=stale, error=error,
+                     expires=response.expires)
         return response.content
 
     def _download(self, url, cached, check, headers, expire, source) -> bytes:
@@ -129,8 +131,9 @@ class Fetcher:
         now = self.clock.now()
         created = cached.created_at if answer.status == 304 else now
         self.failures.forget(url)
-        self.store.put(url, stored(url, body, sent, created, _expiry(now, expire)))
-        self._record(url, source, now, stale=False, error=None)
+        expires = _expiry(now, expire)
+        self.store.put(url, stored(url, body, sent, created, expires))
+        self._record(url, source, now, stale=False, error=None, expires=expires)
         return body
 
     def _failed(self, url, source, cached, problem: str) -> bytes:
@@ -144,10 +147,11 @@ class Fetcher:
             raise SourceUnavailable.nothing_cached(source, problem)
         return self._served(url, source, cached, stale=True, error=problem)
 
-    def _record(self, url, source, fetched_at, stale, error) -> None:
+    def _record(self, url, source, fetched_at, stale, error, expires=None) -> None:
         # Copy on write: a reader iterating the records never sees the dict change under it.
         with self._guard:
-            self.records = {**self.records, url: FetchRecord(url, source, fetched_at, stale, error)}
+            self.records = {**self.records,
+                            url: FetchRecord(url, source, fetched_at, stale, error, expires)}
 
 
 def _expiry(now: datetime, expire) -> datetime | None:

@@ -62,7 +62,7 @@ def _read_by(source_id: str, urls) -> bool:
 
 
 def _freshness(engine, urls) -> dict[str, object]:
-    records = [r for url in urls if (r := engine.fetcher.records.get(url))] if urls else []
+    records = [r for url in urls if (r := engine.fetch_record(url))] if urls else []
     fetched = [r.fetched_at for r in records if r.fetched_at is not None]
     errors = [r.error for r in records if r.error]
     return {
