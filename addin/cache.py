@@ -10,6 +10,8 @@ one is built; a folder that cannot hold a file leaves an in-memory cache.
 
 from __future__ import annotations
 
+import importlib
+import json
 import logging
 import sqlite3
 import threading
@@ -17,16 +19,26 @@ from datetime import datetime
 from pathlib import Path
 
 import requests
-import requests_cache
 from requests.structures import CaseInsensitiveDict
-from requests_cache.models import CachedRequest
 
 from addin.config import Config
 from addin.errors import SourceUnavailable
+from addin.imports import without
+
+# Backends and serializers jpflows never uses are left out of requests-cache's package import;
+# Redis, when a team configures it, is imported by _redis_backend.
+_UNUSED = ("requests_cache.backends.redis", "requests_cache.backends.mongodb",
+           "requests_cache.backends.gridfs", "requests_cache.backends.dynamodb",
+           "requests_cache.backends.filesystem", "yaml", "bson", "ujson", "orjson", "msgpack",
+           "itsdangerous", "tomlkit", "cbor2")
+with without(_UNUSED):
+    import requests_cache
+    from requests_cache.models import CachedRequest
 
 log = logging.getLogger("addin.http")
 
 CACHE_FILE = "http_cache.sqlite"
+CHECKED_SUFFIX = ".checked"  # size and mtime of the file when SQLite last found it sound
 _CORRUPTION = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 
 
@@ -40,7 +52,7 @@ def open_backend(config: Config):
     path = config.cache_dir / CACHE_FILE
     try:
         config.cache_dir.mkdir(parents=True, exist_ok=True)
-        _set_aside_if_corrupt(path)
+        _set_aside_if_corrupt(path, trust_unchanged=True)
         return requests_cache.SQLiteCache(path, serializer="json", wal=True, busy_timeout=30_000)
     except (OSError, sqlite3.Error) as exc:  # e.g. the folder is a file: answer, cache in memory
         log.warning("cache %s unusable (%s); caching in memory only", path, exc)
@@ -50,10 +62,11 @@ def open_backend(config: Config):
 def _redis_backend(config: Config):
     import redis
 
+    backend = importlib.import_module("requests_cache.backends.redis")
     connection = redis.Redis.from_url(config.cache, socket_timeout=config.timeout,
                                       socket_connect_timeout=config.timeout)
     # No Redis TTL: an expired copy must stay, as the fallback while a publisher is down.
-    return requests_cache.RedisCache(namespace="jpflows", connection=connection,
+    return backend.RedisCache(namespace="jpflows", connection=connection,
                                      serializer="json", ttl=False)
 
 
@@ -112,9 +125,18 @@ class Store:
             self.backend = open_backend(self.config)
 
 
-def _set_aside_if_corrupt(path: Path) -> bool:
-    """Move a truncated or garbage cache file aside (kept for inspection); True if moved."""
-    if not path.is_file() or not _is_corrupt(path):
+def _set_aside_if_corrupt(path: Path, trust_unchanged: bool = False) -> bool:
+    """Move a truncated or garbage cache file aside (kept for inspection); True if moved.
+
+    With ``trust_unchanged`` a file whose size and modification time are those of the last
+    clean check is not checked again: a healthy cache costs no full read when Excel starts.
+    """
+    if not path.is_file():
+        return False
+    if trust_unchanged and _checked_signature(path) == _signature(path):
+        return False
+    if not _is_corrupt(path):
+        _remember_clean(path)
         return False
     aside = path.with_name(f"{path.name}.corrupt-{datetime.now():%Y%m%d%H%M%S%f}")
     try:
@@ -122,10 +144,37 @@ def _set_aside_if_corrupt(path: Path) -> bool:
     except OSError as exc:  # another process set it aside first, or holds it open (Windows)
         log.warning("cache %s is corrupt but could not be moved: %s", path, exc)
         return False
-    for suffix in ("-wal", "-shm"):
+    for suffix in ("-wal", "-shm", CHECKED_SUFFIX):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
     log.warning("cache %s was corrupt; moved to %s and rebuilt", path, aside.name)
     return True
+
+
+def _signature(path: Path) -> list:
+    """Size and mtime of the file and of its write-ahead log (absent: zeros)."""
+    found = []
+    for name in (path.name, path.name + "-wal"):
+        try:
+            status = path.with_name(name).stat()
+            found += [status.st_size, status.st_mtime_ns]
+        except OSError:
+            found += [0, 0]
+    return found
+
+
+def _checked_signature(path: Path) -> list | None:
+    try:
+        return json.loads(path.with_name(path.name + CHECKED_SUFFIX).read_text("ascii"))
+    except (OSError, ValueError):
+        return None
+
+
+def _remember_clean(path: Path) -> None:
+    try:
+        path.with_name(path.name + CHECKED_SUFFIX).write_text(json.dumps(_signature(path)),
+                                                             "ascii")
+    except OSError:  # a read-only folder: the check simply runs again next time
+        pass
 
 
 def _is_corrupt(path: Path) -> bool:
