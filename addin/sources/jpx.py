@@ -22,11 +22,12 @@ TrustBanks, OtherFinancials; an unknown label keeps a CamelCase ASCII name.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -35,7 +36,9 @@ from addin.polite import Limits
 from addin.sources.base import WEEKLY, File, FlowSpec, Source
 from addin.sources import jpx_xls, jpx_xlsx
 from addin.sources.jpx_files import (LEGACY_MONTHLY, LEGACY_WEEKLY, NEW_MONTHLY, NEW_WEEKLY,
-                                     month_end, rows_frame, ymd)
+                                     rows_frame)
+from addin.sources.jpx_pages import (FileLink, archive_links, discover, file_period,  # noqa: F401
+                                     link_of, page_checker)
 
 NAME = "JPX"
 HOME = "https://www.jpx.co.jp/english/markets/statistics-equities/investor-type/index.html"
@@ -52,94 +55,61 @@ INDEX_EXPIRE = timedelta(hours=6)
 ARCHIVE_EXPIRE = timedelta(days=1)
 NEWEST_EXPIRE = timedelta(hours=6)  # the latest week may still be corrected
 PUBLISHED_EXPIRE = -1
-
-_HREF = re.compile(rb"""href\s*=\s*["']([^"'#]+)""", re.IGNORECASE)
+IN_FLIGHT = 4  # JPX's limit (SOURCE.limits): requests at once
+WORKERS = 2 * IN_FLIGHT  # a worker still parsing its file has already freed its request slot
+FILES_PER_YEAR = 60  # at most this many value files a year are fetched (weeks: 52 or 53)
+STEP = {"": timedelta(days=8), "monthly": timedelta(days=32)}  # one period, and a day of slack
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, order=True)
-class FileLink:
-    """A value file found on a page; sorts by period, so the newest file comes last."""
-
-    period: date  # period end; for a legacy weekly name the earliest end week N can have
-    name: str
-    url: str
-    key: str  # "" weekly, "monthly"
-
-
-def file_period(name: str) -> tuple[str, date] | None:
-    """``(key, period end)`` from a value file's name; ``None`` for any other file."""
-    if (match := LEGACY_WEEKLY.search(name)) and 1 <= int(match.group(2)) <= 12:
-        year, month, week = (int(group) for group in match.groups())
-        return "", date(2000 + year, month, 1) + timedelta(days=7 * (week - 1))
-    if (match := NEW_WEEKLY.search(name)) and (end := ymd(match.group(2))):
-        return "", end
-    match = LEGACY_MONTHLY.search(name) or NEW_MONTHLY.search(name)
-    if match and 1 <= int(match.group(2)) <= 12:
-        year = int(match.group(1))
-        return "monthly", month_end(year + 2000 if year < 100 else year, int(match.group(2)))
-    return None
-
-
-def discover(html: bytes, page_url: str) -> list[FileLink]:
-    """Value-file links (weekly and monthly, volume files and PDFs left out) on an index page."""
-    links = {}
-    for href in _HREF.findall(html):
-        url = urljoin(page_url, href.decode("utf-8", "replace").strip())
-        name = urlsplit(url).path.rsplit("/", 1)[-1]
-        if found := file_period(name):
-            links[url] = FileLink(found[1], name, url, found[0])
-    return sorted(links.values())
-
-
 def archive_urls(html: bytes, page_url: str, key: str = "") -> list[str]:
     """The yearly archive pages an index page links to, newest (``-00``) first."""
-    stem = urlsplit(PAGES[key][1]).path.rsplit("/", 1)[-1].split("{")[0]
-    urls = {urljoin(page_url, href.decode("utf-8", "replace").strip())
-            for href in _HREF.findall(html)}
-    return sorted(url for url in urls if re.search(re.escape(stem) + r"\d+\.html$", url))
+    return archive_links(html, page_url, urlsplit(PAGES[key][1]).path.rsplit("/", 1)[-1]
+                         .split("{")[0])
 
 
-def download(key: str, get) -> tuple[tuple[str, bytes], ...]:
+def download(key: str, get) -> tuple[tuple[str, object], ...]:
     """Fetch the value files of the last :data:`BACKFILL_YEARS` years, oldest first.
+
+    Published files never change: a getter that keeps each file's check result (``get.parsed``,
+    ``get.held``) is asked for the result instead of the bytes, so every file is parsed once, and
+    the archive pages are walked only when the files already held do not reach the index page
+    (or on a Refresh). Files are fetched :data:`WORKERS` at a time; the transport holds JPX to
+    :data:`IN_FLIGHT` requests at once.
 
     Args:
         key: ``""`` for weekly files, ``"monthly"`` for monthly ones.
         get: The injected HTTP getter.
 
     Returns:
-        ``((file name, bytes), ...)`` in period order. An older file that cannot be fetched or
-        does not parse is left out (and logged); the newest file must succeed.
+        ``((file name, bytes or the file's one-row frame), ...)`` in period order. An older file
+        that cannot be fetched or does not parse is left out (and logged); the newest must succeed.
     """
     if key not in PAGES:
         raise BadArgument(f'JPX key {key[:20]!r} unknown; use "" (weekly) or "monthly"')
-    links = _recent(_links(key, get), key)
-    files = []
-    for link in links:
-        newest = link is links[-1]
-        expire = NEWEST_EXPIRE if newest else PUBLISHED_EXPIRE
-        try:
-            files.append((link.name, get(link.url, check=_checker(link.name), headers=HEADERS,
-                                         expire=expire)))
-        except (LayoutChanged, SourceUnavailable) as error:
-            if newest:
-                raise
-            # One odd or missing file deep in the backfill must not cost the other nine years;
-            # it is not cached, so the next refresh asks for it again.
-            log.warning("JPX file %s skipped: %s", link.name, error)
-    return tuple(files)
+    return _fetch_files(_recent(_links(key, get), key), get)
 
 
 def parse(raw) -> pd.DataFrame:
-    """Parse ``((file name, bytes), ...)`` into the JPX frame; the newest file wins a period."""
+    """Parse ``((file name, bytes or one-row frame), ...)`` into the JPX frame; the newest file
+    wins a period."""
     rows = {}
     for name, body in sorted(raw, key=lambda pair: file_period(pair[0]) or ("", date.min)):
-        end, values = file_values(name, body)
+        end, values = _values(name, body)
         rows[end] = values  # in publication order, so a later file replaces the same period
     if not rows:
         raise LayoutChanged("JPX: no stock_val_1_/stock_1_ value file to parse")
     return rows_frame(rows)
+
+
+def _values(name: str, file) -> tuple[date, dict]:
+    """Period end and values of a file given as bytes or as its parsed one-row frame."""
+    if isinstance(file, pd.DataFrame):
+        if len(file) != 1:
+            raise LayoutChanged(f"JPX {name[:40]}: {len(file)} rows parsed, one expected")
+        return file.index[0].date(), dict(zip(file.columns, file.to_numpy()[0].tolist()))
+    return file_values(name, file)
 
 
 def investors(frame: pd.DataFrame) -> list[str]:
@@ -168,22 +138,41 @@ def file_values(name: str, body: bytes) -> tuple[date, dict]:
 
 
 def _links(key: str, get) -> list[FileLink]:
-    """Every value file of ``key`` on the index page and its archive pages, back-filling years."""
+    """Every value file of ``key``: those held, those on the index page, and if need be those
+    on the archive pages, newest year first, back-filling years."""
     index_url, archive_url = PAGES[key]
-    html = get(index_url, check=_page_checker(index_url), headers=HEADERS, expire=INDEX_EXPIRE)
+    html = get(index_url, check=page_checker(index_url), headers=HEADERS, expire=INDEX_EXPIRE)
+    listed = [link for link in discover(html, index_url) if link.key == key]
+    held = [link for url in getattr(get, "held", tuple)() if (link := link_of(url))
+            and link.key == key]
     # Keyed by file name: a file listed on two pages (under two -att folders) is fetched once.
-    found = {link.name: link for link in discover(html, index_url) if link.key == key}
-    pages = archive_urls(html, index_url, key)
-    pages = pages or [archive_url.format(number) for number in range(BACKFILL_YEARS + 1)]
-    _walk_archives(key, get, pages[: BACKFILL_YEARS + 1], found)
+    found = {link.name: link for link in [*held, *listed]}
+    stop = _walk_until(key, listed, held, getattr(get, "refreshing", False))
+    if stop is not None:
+        pages = archive_urls(html, index_url, key)
+        pages = pages or [archive_url.format(number) for number in range(BACKFILL_YEARS + 1)]
+        _walk_archives(key, get, pages[: BACKFILL_YEARS + 1], found, stop)
     return sorted(found.values())
 
 
-def _walk_archives(key: str, get, pages: list[str], found: dict[str, FileLink]) -> None:
-    """Add the files of the archive pages, newest year first, until the backfill is covered."""
+def _walk_until(key: str, listed: list[FileLink], held: list[FileLink],
+                refreshing: bool) -> date | None:
+    """How far back the archives must be walked; ``None`` when the held files suffice."""
+    if refreshing or not held or not listed:
+        return date.min  # a first backfill, or a Refresh asking again for files skipped before
+    newest_held = max(held).period
+    if min(listed).period <= newest_held + STEP[key]:
+        return None  # the index page joins the history already held
+    return newest_held
+
+
+def _walk_archives(key: str, get, pages: list[str], found: dict[str, FileLink],
+                   stop: date) -> None:
+    """Add the files of the archive pages, newest year first, until the backfill is covered
+    or a page reaches back to ``stop``."""
     for page_url in pages:
         try:
-            page = get(page_url, check=_page_checker(page_url), headers=HEADERS,
+            page = get(page_url, check=page_checker(page_url), headers=HEADERS,
                        expire=ARCHIVE_EXPIRE)
         except SourceUnavailable as error:
             # Past the oldest archive page JPX keeps (404), or a page without value links.
@@ -191,31 +180,58 @@ def _walk_archives(key: str, get, pages: list[str], found: dict[str, FileLink]) 
             return
         on_page = [link for link in discover(page, page_url) if link.key == key]
         found.update((link.name, link) for link in on_page if link.name not in found)
-        if on_page and max(on_page).period < _cutoff(found.values()):
+        if on_page and (max(on_page).period < _cutoff(found.values())
+                        or min(on_page).period <= stop):
             return
 
 
 def _recent(links: list[FileLink], key: str) -> list[FileLink]:
+    """The links within the backfill, at most :data:`FILES_PER_YEAR` a year (the newest kept)."""
     if not links:
         raise LayoutChanged(f"JPX: no {key or 'weekly'} value file links on the index pages")
     cutoff = _cutoff(links)
-    return [link for link in links if link.period >= cutoff]
+    recent = [link for link in links if link.period >= cutoff]
+    limit = FILES_PER_YEAR * (BACKFILL_YEARS + 1)
+    if len(recent) > limit:
+        log.warning("JPX lists %d %s files; only the newest %d are read", len(recent),
+                    key or "weekly", limit)
+    return recent[-limit:]
 
 
 def _cutoff(links) -> date:
     return max(links).period - timedelta(days=round(365.25 * BACKFILL_YEARS))
 
 
+def _fetch_files(links: list[FileLink], get) -> tuple[tuple[str, object], ...]:
+    """Each file's bytes (or kept result), older ones concurrently, the newest last."""
+    fetch = getattr(get, "parsed", get)
+    held = set(getattr(get, "held", tuple)())
+    *older, newest = links
+
+    def one(link: FileLink, expire=PUBLISHED_EXPIRE):
+        return fetch(link.url, check=_checker(link.name), headers=HEADERS, expire=expire)
+
+    with ThreadPoolExecutor(WORKERS, thread_name_prefix="jpx") as pool:
+        waiting = {link.url: pool.submit(one, link) for link in older if link.url not in held}
+        found = [_outcome(link, waiting[link.url].result if link.url in waiting
+                          else functools.partial(one, link)) for link in older]
+    # Fetched last, so the newest file is the last one read (what JP_INFO shows).
+    found.append((newest.name, one(newest, NEWEST_EXPIRE)))
+    return tuple(file for file in found if file is not None)
+
+
+def _outcome(link: FileLink, result) -> tuple[str, object] | None:
+    try:
+        return link.name, result()
+    except (LayoutChanged, SourceUnavailable) as error:
+        # One odd or missing file deep in the backfill must not cost the other nine years;
+        # it is not cached, so a Refresh asks for it again.
+        log.warning("JPX file %s skipped: %s", link.name, error)
+        return None
+
+
 def _checker(name: str):
     return lambda body: parse_file(name, body)
-
-
-def _page_checker(page_url: str):
-    def check(body: bytes) -> None:
-        if not discover(body, page_url):
-            raise LayoutChanged(f"JPX {page_url.rsplit('/', 1)[-1]}: no value file links")
-
-    return check
 
 
 MARKETS = ("TokyoNagoya", "Prime", "Standard", "Growth")
