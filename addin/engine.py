@@ -8,7 +8,9 @@ engine remembers lives on it, so a new engine (``api.use``) starts from nothing.
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import pandas as pd
 
+from addin.answers import Answers
 from addin.catalogue import Catalogue
 from addin.clock import Clock
 from addin.column import Column
@@ -29,6 +32,9 @@ from addin.sources.base import FlowSpec, SeriesSpec
 
 if TYPE_CHECKING:  # the HTTP layer is imported only when something must be downloaded
     from addin.http import Fetcher
+
+
+MEMO_LIMIT = 4096
 
 
 @dataclass(eq=False)
@@ -60,6 +66,9 @@ class Engine:
                  clock: Clock | None = None) -> None:
         self.config = config
         self.clock = clock or (fetcher.clock if fetcher is not None else Clock())
+        # Asked on every lookup: the system clock's function itself, unless a test injects one.
+        self._monotonic = time.monotonic if type(self.clock) is Clock else self.clock.monotonic
+        self.answers = Answers(self._monotonic)
         self.failures = fetcher.failures if fetcher is not None else Failures(
             config.recheck_seconds, self.clock)
         self._fetcher = fetcher
@@ -67,6 +76,7 @@ class Engine:
         self.memo: dict[Any, Any] = {}  # the queries' own memos (joined columns, rolling sums)
         self._specs: dict[str, SeriesSpec] = {}
         self._frames: dict[tuple[str, str], Loaded] = {}
+        self._hot: dict[tuple, tuple[Loaded, Column]] = {}  # column() -> (its frame, its arrays)
         self.store = ParsedStore(config.cache_dir / FOLDER)
         self._parts: dict[tuple[str, str], dict[str, Part]] = {}
         self._locks: defaultdict[tuple, threading.Lock] = defaultdict(threading.Lock)
@@ -106,6 +116,13 @@ class Engine:
             raise BadArgument('Investor is empty; try JP_SEARCH("JPX")')
         return self.catalogue.flow_spec(flow_id)
 
+    def remember(self, key, value):
+        """Keep a query's memo; past :data:`MEMO_LIMIT` all go (each is rebuilt on demand)."""
+        if len(self.memo) >= MEMO_LIMIT:
+            self.memo.clear()
+        self.memo[key] = value
+        return value
+
     def frame(self, source_id: str, key: str) -> pd.DataFrame:
         return self.load(source_id, key).frame
 
@@ -120,11 +137,10 @@ class Engine:
         ``keep_missing`` keeps NaN rows: a flow period with no published figure still occupies
         its dates, so a lookup inside it must not slide to the next period.
         """
-        loaded = self._frames.get((source_id, key))
-        if loaded is not None and self.clock.monotonic() < loaded.recheck_at:
-            found = loaded.columns.get((column, keep_missing))
-            if found is not None:
-                return found
+        hot = self._hot.get((source_id, key, column, keep_missing))
+        if hot is not None and self._monotonic() < hot[0].recheck_at:
+            self.answers.touched(hot[0].recheck_at)
+            return hot[1]
         loaded = self.load(source_id, key)
         found = loaded.columns.get((column, keep_missing))
         if found is None:
@@ -132,10 +148,16 @@ class Engine:
                 raise NoData(f"{REGISTRY[source_id].name} has no column {column!r}")
             found = Column.of(loaded.frame[column], loaded.urls, keep_missing)
             loaded.columns[(column, keep_missing)] = found
+        self._hot[(source_id, key, column, keep_missing)] = (loaded, found)
         return found
 
     def load(self, source_id: str, key: str) -> Loaded:
         """The parsed frame of one source key: from memory, the persisted store, or a download."""
+        loaded = self._load(source_id, key)
+        self.answers.touched(loaded.recheck_at)
+        return loaded
+
+    def _load(self, source_id: str, key: str) -> Loaded:
         memo_key = (source_id, key)
         loaded = self._frames.get(memo_key)
         if loaded is not None and self.clock.monotonic() < loaded.recheck_at:
@@ -169,7 +191,7 @@ class Engine:
         if frame is None:
             return None
         kept = Loaded(frame, head.fingerprint, head.urls, recheck_at, dict(head.fetched))
-        self._frames[(source_id, key)] = kept
+        self._install((source_id, key), kept)
         return kept
 
     def _reload(self, source_id: str, key: str, previous: Loaded | None) -> Loaded:
@@ -199,11 +221,19 @@ class Engine:
             loaded.fetched = fetched
         else:
             loaded = Loaded(frame, fingerprint, urls, recheck_at, fetched)
-        self._frames[(source_id, key)] = loaded
+        self._install((source_id, key), loaded)
         if get.reads and fingerprint is not None:
             self._keep_head(source_id, key, Head(fingerprint, loaded.urls, get.valid_until(),
                                                  tuple(fetched.items())))
         return loaded
+
+    def _install(self, memo_key: tuple[str, str], loaded: Loaded) -> None:
+        """Make ``loaded`` the frame of ``memo_key``; the one it replaces is never fresh again."""
+        old = self._frames.get(memo_key)
+        if old is not None and old is not loaded:
+            old.recheck_at = -math.inf  # columns handed out from it fail their freshness test
+        self._frames[memo_key] = loaded
+        self.answers.changed()
 
     def _parsed(self, source, key: str, raw, get: Getter, fingerprint, previous) -> pd.DataFrame:
         """The frame of ``raw``: the previous one, the persisted one, or parsed (and kept)."""
@@ -262,8 +292,7 @@ class Engine:
                 if progress:
                     progress(i, len(keys), REGISTRY[source_id].name)
                 try:
-                    self._frames[(source_id, key)] = self._reload(
-                        source_id, key, self._frames.get((source_id, key)))
+                    self._reload(source_id, key, self._frames.get((source_id, key)))
                     outcome[(source_id, key)] = "OK"
                 except AddinError as exc:
                     outcome[(source_id, key)] = str(exc)

@@ -3,8 +3,6 @@ the answer: a number, TRUE/FALSE, a text, or a table that spills (a list of rows
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pandas as pd
 
 from addin import api
@@ -22,13 +20,11 @@ DAYS = "Hedge tenor in days, rolled (default 90)"
 BASIS = "Cross-currency basis in bp added to the yen leg (default 0; USDJPY is usually negative)"
 
 
-def _day(when) -> datetime:
-    return pd.Timestamp(when).to_pydatetime()
-
-
 def _table(series: pd.Series, header: list[str] | None) -> list[list]:
-    rows = [[_day(when), float(value)] for when, value in series.items()]
-    return ([header] if header else []) + rows
+    """Rows of (datetime, float), the dates and numbers converted in one step each."""
+    stamps = pd.DatetimeIndex(series.index).to_pydatetime().tolist()
+    numbers = series.to_numpy(dtype="float64").tolist()
+    return ([header] if header else []) + [list(row) for row in zip(stamps, numbers)]
 
 
 @udf(series=SERIES, on_date=DATE)

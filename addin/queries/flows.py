@@ -6,6 +6,8 @@ period's daily USDJPY, and only the periods asked for are converted.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 import numpy as np
 import pandas as pd
 
@@ -47,10 +49,20 @@ def _missing_flow(frame: pd.DataFrame, found: FlowSpec, market: str, measure: st
 
 
 def _resolve(engine, investor, measure, market, currency):
-    found = engine.flow_spec(investor)
-    measure = args.choice(measure, MEASURES, "measure")
-    currency = args.choice(currency, CURRENCIES, "currency")
-    return found, _column(engine, found, _market(found, market), measure), currency
+    """(flow spec, its column, currency) for the arguments as a cell gives them."""
+    memo_key = ("flow arguments", investor, measure, market, currency)
+    try:
+        resolved = engine.memo.get(memo_key)
+    except TypeError:  # an argument that is not text: the checks below say what is wrong
+        resolved, memo_key = None, None
+    if resolved is None:
+        found = engine.flow_spec(investor)
+        resolved = (found, _market(found, market), args.choice(measure, MEASURES, "measure"),
+                    args.choice(currency, CURRENCIES, "currency"))
+        if memo_key is not None:
+            engine.remember(memo_key, resolved)
+    found, market, measure, currency = resolved
+    return found, _column(engine, found, market, measure), currency
 
 
 def _in_usd(engine, data: pd.Series, context: pd.Series) -> pd.Series:
@@ -98,8 +110,9 @@ def period_at(col: Column, day: int | None) -> int:
         if len(published) == 0:
             raise NoData("No flow figures published")
         return int(published[-1])
-    at = col.span(day, None)[0]
-    if at == 0 or at == len(col):  # the edges need the period-length rules
+    days = col.days
+    at = bisect_left(days, day)
+    if at == 0 or at == len(days):  # the edges need the period-length rules
         end = calc.period_containing(col.series, dates.timestamp(day))
         return col.span(dates.day_number(end), None)[0]
     return at
@@ -135,5 +148,5 @@ def flow_rank(engine, investor: str, when=None, window: int | None = None, years
     memo_key = ("rolling", found.source, found.key, found.investor, int(window))
     cached = engine.memo.get(memo_key)
     if cached is None or cached[0] is not col:
-        cached = engine.memo[memo_key] = (col, calc.rolling_sums(col.series, int(window)))
+        cached = engine.remember(memo_key, (col, calc.rolling_sums(col.series, int(window))))
     return calc.rank_among(cached[1], target, int(window), int(years))
