@@ -244,3 +244,18 @@ def test_download__fetches_at_most_the_yearly_allowance_of_files(monkeypatch):
     raw = jpx.download("", get)
     assert len(raw) == 2 * 2  # two a year for the backfill's 1 + 1 years
     assert [name for name, _ in raw][-1] == f"stock_val_1_{week_code(WEEKS[-1])}.xls"
+
+
+def test_parse__kept_rows_give_the_frame_the_files_give():
+    from addin.sources.jpx_files import rows_frame
+
+    files = [("stock_val_1_130401.xls", fx.legacy_xls(date(2013, 4, 1), date(2013, 4, 5), 1,
+                                                      fx.default_sheets(fx.SHEETS_2013))),
+             ("stock_val_1_260902.xls", fx.legacy_xls(date(2026, 9, 7), date(2026, 9, 11), 2)),
+             ("stock_1_w_20260907_20260911.xlsx", fx.new_weekly_xlsx())]
+    expected = rows_frame(dict(sorted(jpx.file_values(name, body) for name, body in files[:2]))
+                          | dict([jpx.file_values(*files[2])]))
+    checked = tuple((name, jpx._checker(name)(body)) for name, body in files)
+    for frame in (jpx.parse(files), jpx.parse(checked)):
+        assert frame.equals(expected) and list(frame.columns) == list(expected.columns)
+        assert frame.index.equals(expected.index) and frame.index.dtype == expected.index.dtype

@@ -29,14 +29,15 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
+import numpy as np
 import pandas as pd
 
 from addin.errors import BadArgument, LayoutChanged, SourceUnavailable
 from addin.polite import Limits
 from addin.sources.base import WEEKLY, File, FlowSpec, Source
 from addin.sources import jpx_xls, jpx_xlsx
-from addin.sources.jpx_files import (LEGACY_MONTHLY, LEGACY_WEEKLY, NEW_MONTHLY, NEW_WEEKLY,
-                                     rows_frame)
+from addin.sources.jpx_files import (COLUMN_LEVELS, LEGACY_MONTHLY, LEGACY_WEEKLY, NEW_MONTHLY,
+                                     NEW_WEEKLY, rows_frame)
 from addin.sources.jpx_pages import (FileLink, archive_links, discover, file_period,  # noqa: F401
                                      link_of, page_checker)
 
@@ -94,22 +95,27 @@ def download(key: str, get) -> tuple[tuple[str, object], ...]:
 def parse(raw) -> pd.DataFrame:
     """Parse ``((file name, bytes or one-row frame), ...)`` into the JPX frame; the newest file
     wins a period."""
-    rows = {}
+    rows: dict[date, pd.DataFrame] = {}
     for name, body in sorted(raw, key=lambda pair: file_period(pair[0]) or ("", date.min)):
-        end, values = _values(name, body)
-        rows[end] = values  # in publication order, so a later file replaces the same period
+        row = body if isinstance(body, pd.DataFrame) else _checker(name)(body)
+        if len(row) != 1:
+            raise LayoutChanged(f"JPX {name[:40]}: {len(row)} rows parsed, one expected")
+        rows[row.index[0].date()] = row  # in publication order: a later file replaces a period
     if not rows:
         raise LayoutChanged("JPX: no stock_val_1_/stock_1_ value file to parse")
-    return rows_frame(rows)
+    return _stacked([rows[end] for end in sorted(rows)])
 
 
-def _values(name: str, file) -> tuple[date, dict]:
-    """Period end and values of a file given as bytes or as its parsed one-row frame."""
-    if isinstance(file, pd.DataFrame):
-        if len(file) != 1:
-            raise LayoutChanged(f"JPX {name[:40]}: {len(file)} rows parsed, one expected")
-        return file.index[0].date(), dict(zip(file.columns, file.to_numpy()[0].tolist()))
-    return file_values(name, file)
+def _stacked(rows: list[pd.DataFrame]) -> pd.DataFrame:
+    """One-row frames (ascending dates) as one frame over the union of their columns."""
+    layouts = {id(row.columns): row.columns for row in rows}
+    union = _columns(tuple(sorted(set().union(*layouts.values()))))
+    where = {key: union.get_indexer(columns) for key, columns in layouts.items()}
+    table = np.full((len(rows), len(union)), np.nan)
+    for number, row in enumerate(rows):
+        table[number, where[id(row.columns)]] = row.to_numpy()[0]
+    index = pd.DatetimeIndex([row.index[0] for row in rows], name="date").as_unit("us")
+    return pd.DataFrame(table, index=index, columns=union, copy=False)
 
 
 def investors(frame: pd.DataFrame) -> list[str]:
@@ -231,7 +237,25 @@ def _outcome(link: FileLink, result) -> tuple[str, object] | None:
 
 
 def _checker(name: str):
-    return lambda body: parse_file(name, body)
+    """The check of a value file: its one-row frame, kept as the file's parse."""
+    def check(body: bytes) -> pd.DataFrame:
+        end, values = file_values(name, body)
+        return _one_row(end, values)
+
+    return check
+
+
+def _one_row(end: date, values: dict) -> pd.DataFrame:
+    """``rows_frame({end: values})``, built directly: a backfill makes hundreds of them."""
+    keys = tuple(sorted(values))
+    index = pd.DatetimeIndex([end], name="date").as_unit("us")
+    row = np.array([[values[key] for key in keys]], dtype="float64")
+    return pd.DataFrame(row, index=index, columns=_columns(keys), copy=False)
+
+
+@functools.lru_cache(maxsize=16)  # one set of columns per layout era
+def _columns(keys: tuple) -> pd.MultiIndex:
+    return pd.MultiIndex.from_tuples(keys, names=COLUMN_LEVELS)
 
 
 MARKETS = ("TokyoNagoya", "Prime", "Standard", "Growth")
