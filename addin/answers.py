@@ -1,10 +1,12 @@
 """Answers remembered by their arguments, for as long as the frames they were read from hold.
 
 Excel recalculates a sheet by calling the same formulas with the same arguments again and again.
-:class:`Answers` keeps each answer with the earliest moment one of the frames it read is due for
-its recheck (the engine reports every frame a computation touches); any frame installed or
-replaced since makes every answer computed before it void. Within those bounds a remembered
-answer is exactly what computing it again would give. Failures are not remembered.
+:class:`Answers` keeps each answer with the frames its computation read (the engine reports each
+one). Until the first of them is due for its recheck the answer is simply given again; after
+that, the frames are rechecked (usually a glance at the persisted store) and the answer is given
+again only if every one is still the very frame it was computed from, on the same day. Any frame
+installed or replaced voids everything remembered before it, since an answer may have read a
+different origin for want of that frame. Failures are not remembered.
 """
 
 from __future__ import annotations
@@ -16,12 +18,27 @@ from typing import Any, Callable
 LIMIT = 20_000  # answers kept; past this all go, and each is computed again on demand
 
 
-class Answers:
-    """One engine's remembered answers; thread-safe."""
+class _Answer:
+    __slots__ = ("generation", "until", "frames", "today", "value")
 
-    def __init__(self, monotonic: Callable[[], float]) -> None:
-        self._monotonic = monotonic
-        self._found: dict[Any, tuple[int, float, Any]] = {}
+    def __init__(self, generation: int, frames: dict, today, value) -> None:
+        self.generation, self.frames, self.today, self.value = generation, frames, today, value
+        self.until = min((frame.recheck_at for frame in frames.values()), default=math.inf)
+
+
+class Answers:
+    """One engine's remembered answers; thread-safe.
+
+    Args:
+        monotonic: The engine's monotonic clock.
+        today: The engine's calendar (an answer for "this year" is not given again tomorrow).
+        reload: ``reload(frame) -> frame``: the engine's current frame for the same source key,
+            rechecked if due.
+    """
+
+    def __init__(self, monotonic: Callable[[], float], today: Callable, reload: Callable) -> None:
+        self._monotonic, self._today, self._reload = monotonic, today, reload
+        self._found: dict[Any, _Answer] = {}
         self.generation = 0
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -32,29 +49,17 @@ class Answers:
             hit = self._found.get(key)
         except TypeError:  # a range of cells as an argument: computed every time
             return compute(*args, **kwargs)
-        if hit is not None and hit[0] == self.generation and self._monotonic() < hit[1]:
-            return hit[2]
-        generation, mine = self.generation, self._mine()
-        stack = self._stack()
-        stack.append(math.inf)
-        try:
-            value = compute(*args, **kwargs)
-        finally:
-            until = stack.pop()
-            if stack:  # an answer built from another one holds no longer than that one
-                stack[-1] = min(stack[-1], until)
-        if self.generation - generation == self._mine() - mine:
-            generation = self.generation  # every frame installed meanwhile was one it read
-        if len(self._found) >= LIMIT:
-            self._found.clear()
-        self._found[key] = (generation, until, value)
-        return value
+        if hit is not None and hit.generation == self.generation and (
+                self._monotonic() < hit.until or self._still_holds(hit)):
+            self._read_all(hit.frames)  # an answer built on this one holds no longer than it
+            return hit.value
+        return self._computed(key, compute, args, kwargs)
 
-    def touched(self, recheck_at: float) -> None:
-        """A frame due for its recheck at ``recheck_at`` was read by the computation under way."""
+    def touched(self, frame) -> None:
+        """``frame`` was read by the computation under way in this thread (if any)."""
         stack = getattr(self._local, "stack", None)
-        if stack and recheck_at < stack[-1]:
-            stack[-1] = recheck_at
+        if stack:
+            stack[-1][id(frame)] = frame
 
     def changed(self) -> None:
         """A frame was installed or replaced: nothing remembered so far may be answered again."""
@@ -62,11 +67,44 @@ class Answers:
             self.generation += 1
         self._local.mine = self._mine() + 1
 
+    def _computed(self, key, compute: Callable, args, kwargs):
+        generation, mine, today = self.generation, self._mine(), self._today()
+        stack = self._stack()
+        stack.append({})
+        try:
+            value = compute(*args, **kwargs)
+        finally:
+            frames = stack.pop()
+            self._read_all(frames)
+        if self.generation - generation == self._mine() - mine:
+            generation = self.generation  # every frame installed meanwhile was one it read
+        if len(self._found) >= LIMIT:
+            self._found.clear()
+        self._found[key] = _Answer(generation, frames, today, value)
+        return value
+
+    def _still_holds(self, hit: _Answer) -> bool:
+        """Recheck the frames of ``hit``: True when each is unchanged and the day the same."""
+        if self._today() != hit.today:
+            return False
+        try:
+            if any(self._reload(frame) is not frame for frame in list(hit.frames.values())):
+                return False
+        except Exception:  # a frame that cannot be had: computing again says why
+            return False
+        hit.until = min((frame.recheck_at for frame in hit.frames.values()), default=math.inf)
+        return hit.generation == self.generation
+
+    def _read_all(self, frames: dict) -> None:
+        stack = getattr(self._local, "stack", None)
+        if stack:
+            stack[-1].update(frames)
+
     def _mine(self) -> int:
         """Frames installed by this thread (by the computations it ran)."""
         return getattr(self._local, "mine", 0)
 
-    def _stack(self) -> list[float]:
+    def _stack(self) -> list[dict]:
         stack = getattr(self._local, "stack", None)
         if stack is None:
             stack = self._local.stack = []

@@ -47,6 +47,7 @@ class Loaded:
     recheck_at: float
     fetched: dict[str, datetime | None] = field(default_factory=dict)
     columns: dict[tuple, Column] = field(default_factory=dict)
+    key: tuple[str, str] = ("", "")  # (source, key)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ class Engine:
         self.clock = clock or (fetcher.clock if fetcher is not None else Clock())
         # Asked on every lookup: the system clock's function itself, unless a test injects one.
         self._monotonic = time.monotonic if type(self.clock) is Clock else self.clock.monotonic
-        self.answers = Answers(self._monotonic)
+        self.answers = Answers(self._monotonic, self.clock.today,
+                               lambda frame: self.load(*frame.key))
         self.failures = fetcher.failures if fetcher is not None else Failures(
             config.recheck_seconds, self.clock)
         self._fetcher = fetcher
@@ -139,7 +141,7 @@ class Engine:
         """
         hot = self._hot.get((source_id, key, column, keep_missing))
         if hot is not None and self._monotonic() < hot[0].recheck_at:
-            self.answers.touched(hot[0].recheck_at)
+            self.answers.touched(hot[0])
             return hot[1]
         loaded = self.load(source_id, key)
         found = loaded.columns.get((column, keep_missing))
@@ -154,7 +156,7 @@ class Engine:
     def load(self, source_id: str, key: str) -> Loaded:
         """The parsed frame of one source key: from memory, the persisted store, or a download."""
         loaded = self._load(source_id, key)
-        self.answers.touched(loaded.recheck_at)
+        self.answers.touched(loaded)
         return loaded
 
     def _load(self, source_id: str, key: str) -> Loaded:
@@ -190,7 +192,8 @@ class Engine:
         frame = self.store.frame(source_id, key, head.fingerprint)
         if frame is None:
             return None
-        kept = Loaded(frame, head.fingerprint, head.urls, recheck_at, dict(head.fetched))
+        kept = Loaded(frame, head.fingerprint, head.urls, recheck_at, dict(head.fetched),
+                      key=(source_id, key))
         self._install((source_id, key), kept)
         return kept
 
@@ -220,7 +223,7 @@ class Engine:
             loaded.fingerprint, loaded.urls, loaded.recheck_at = fingerprint, urls, recheck_at
             loaded.fetched = fetched
         else:
-            loaded = Loaded(frame, fingerprint, urls, recheck_at, fetched)
+            loaded = Loaded(frame, fingerprint, urls, recheck_at, fetched, key=(source_id, key))
         self._install((source_id, key), loaded)
         if get.reads and fingerprint is not None:
             self._keep_head(source_id, key, Head(fingerprint, loaded.urls, get.valid_until(),

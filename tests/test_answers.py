@@ -77,22 +77,43 @@ def test_answer__a_range_argument_is_computed_every_time(engine):
     assert api.change(prices, "2025-01-01", "2025-01-03") == pytest.approx(7.0)
 
 
+class Frame:
+    """A stand-in for the engine's loaded frame: a key and a recheck time."""
+
+    def __init__(self, recheck_at: float) -> None:
+        self.key, self.recheck_at = ("src", "k"), recheck_at
+
+
+def answers_over(frames: dict, now: list) -> Answers:
+    return Answers(lambda: now[0], lambda: "today", lambda frame: frames[frame.key])
+
+
 def test_answers__an_answer_built_from_another_holds_no_longer_than_it():
-    now = [0.0]
-    answers = Answers(lambda: now[0])
-    inner = lambda: answers.touched(10.0) or "inner"  # noqa: E731
+    frame, now = Frame(10.0), [0.0]
+    answers = answers_over({frame.key: frame}, now)
+    inner = lambda: answers.touched(frame) or "inner"  # noqa: E731
     outer = lambda: answers.get("inner", inner) + "+outer"  # noqa: E731
     assert answers.get("outer", outer) == "inner+outer"
-    assert answers._found["outer"][1] == 10.0  # the frame the inner answer read bounds both
-    now[0] = 10.0
-    calls = []
-    assert answers.get("outer", lambda: calls.append(1) or "again") == "again" and calls
+    assert answers._found["outer"].until == 10.0  # the frame the inner answer read bounds both
+    assert answers.get("outer", lambda: "again") == "inner+outer"
+
+
+def test_answers__after_the_recheck_an_unchanged_frame_keeps_the_answer():
+    frame, now = Frame(10.0), [11.0]
+    frames = {frame.key: frame}
+    answers = answers_over(frames, now)
+    assert answers.get("x", lambda: answers.touched(frame) or 1) == 1
+    frame.recheck_at = 71.0  # rechecked: the same frame, good for another minute
+    assert answers.get("x", lambda: 2) == 1 and answers._found["x"].until == 71.0
+    frames[frame.key] = Frame(200.0)  # rechecked: a new frame (the file changed)
+    now[0] = 80.0
+    assert answers.get("x", lambda: 3) == 3
 
 
 def test_answers__reading_no_frame_holds_until_something_changes():
-    answers = Answers(lambda: 0.0)
+    answers = answers_over({}, [0.0])
     assert answers.get("pure", lambda: 1) == 1
-    assert answers._found["pure"][1] == math.inf
+    assert answers._found["pure"].until == math.inf
     answers.changed()
     assert answers.get("pure", lambda: 2) == 2
 

@@ -3,8 +3,6 @@ the answer: a number, TRUE/FALSE, a text, or a table that spills (a list of rows
 
 from __future__ import annotations
 
-import pandas as pd
-
 from addin import api
 from udfs.coerce import is_blank, to_bool, to_date, to_int, to_series, to_text
 from udfs.decorator import udf
@@ -20,11 +18,9 @@ DAYS = "Hedge tenor in days, rolled (default 90)"
 BASIS = "Cross-currency basis in bp added to the yen leg (default 0; USDJPY is usually negative)"
 
 
-def _table(series: pd.Series, header: list[str] | None) -> list[list]:
-    """Rows of (datetime, float), the dates and numbers converted in one step each."""
-    stamps = pd.DatetimeIndex(series.index).to_pydatetime().tolist()
-    numbers = series.to_numpy(dtype="float64").tolist()
-    return ([header] if header else []) + [list(row) for row in zip(stamps, numbers)]
+def _table(rows: tuple, header: list[str] | None) -> list[list]:
+    """The sheet's rows: a header if asked, then [date, value] lists of the engine's rows."""
+    return ([header] if header else []) + [list(row) for row in rows]
 
 
 @udf(series=SERIES, on_date=DATE)
@@ -46,8 +42,8 @@ def JP_SERIES(series, start_date=None, end_date=None, interval=0, headers=1):
     Example: =JP_SERIES("UST5Y", "2025-01-01", "2025-12-31", 2)
     """
     name = to_series(series)
-    data = api.series(name, to_date(start_date, "start_date"), to_date(end_date, "end_date"),
-                      to_int(interval, "interval", 0, 0, 2))
+    data = api.series_rows(name, to_date(start_date, "start_date"),
+                           to_date(end_date, "end_date"), to_int(interval, "interval", 0, 0, 2))
     label = name.upper() if isinstance(name, str) else "Value"
     return _table(data, ["Date", label] if to_bool(headers, "headers", True) else None)
 
@@ -107,9 +103,9 @@ def JP_FLOWS(investor, start_date=None, end_date=None, measure="net", market=Non
     Example: =JP_FLOWS("MOF:Foreign:Equity", "2025-01-01")
     """
     name = to_text(investor, "investor", "")
-    data = api.flows(name, to_date(start_date, "start_date"), to_date(end_date, "end_date"),
-                     to_text(measure, "measure", "net"), to_text(market, "market"),
-                     to_text(ccy, "ccy", "JPY"))
+    data = api.flow_rows(name, to_date(start_date, "start_date"), to_date(end_date, "end_date"),
+                         to_text(measure, "measure", "net"), to_text(market, "market"),
+                         to_text(ccy, "ccy", "JPY"))
     return _table(data, ["Period end", name] if to_bool(headers, "headers", True) else None)
 
 

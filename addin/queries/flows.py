@@ -15,7 +15,7 @@ from addin import args, dates
 from addin.calc import flows as calc
 from addin.column import Column
 from addin.errors import BadArgument, NoData, UnknownSeries
-from addin.queries.series import column as series_column
+from addin.queries.series import column as series_column, table_rows
 from addin.sources.base import MONTHLY, FlowSpec
 
 MEASURES = ("net", "buy", "sell", "gross")
@@ -88,6 +88,12 @@ def flows(engine, investor: str, start=None, end=None, measure: str = "net", mar
     if window.empty:
         raise NoData(f"No {found.id} periods {_between(first, last)}")
     return _in_usd(engine, window, col.series) if currency == "USD" else window.copy()
+
+
+def flow_rows(engine, investor: str, start=None, end=None, measure: str = "net", market=None,
+              currency: str = "JPY") -> tuple:
+    """The table :func:`flows` gives as ``((period end, amount), ...)`` rows."""
+    return table_rows(flows(engine, investor, start, end, measure, market, currency))
 
 
 def flow(engine, investor: str, when=None, measure: str = "net", market=None,

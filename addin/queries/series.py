@@ -84,6 +84,17 @@ def series(engine, series_like, start=None, end=None, interval: int = 0) -> pd.S
     return calc.resample(window.dropna(), interval)
 
 
+def rows(engine, series_like, start=None, end=None, interval: int = 0) -> tuple:
+    """The table :func:`series` gives as ``((datetime, float), ...)`` rows, as a sheet shows it."""
+    return table_rows(series(engine, series_like, start, end, interval))
+
+
+def table_rows(data: pd.Series) -> tuple:
+    """``((datetime, float), ...)`` of a dated series, each column converted in one step."""
+    stamps = pd.DatetimeIndex(data.index).to_pydatetime().tolist()
+    return tuple(zip(stamps, data.to_numpy(dtype="float64").tolist()))
+
+
 def end_of(data: pd.Series, when) -> pd.Timestamp:
     """``when`` as a timestamp; no date means the last observation of ``data``."""
     stamp = dates.to_timestamp(when)
