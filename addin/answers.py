@@ -23,7 +23,24 @@ class _Answer:
 
     def __init__(self, generation: int, frames: dict, today, value) -> None:
         self.generation, self.frames, self.today, self.value = generation, frames, today, value
-        self.until = min((frame.recheck_at for frame in frames.values()), default=math.inf)
+        self.until = _earliest(frames)
+
+
+def _earliest(frames: dict) -> float:
+    """The earliest recheck time of ``frames`` (no frame: never)."""
+    until = math.inf
+    for frame in frames.values():
+        if frame.recheck_at < until:
+            until = frame.recheck_at
+    return until
+
+
+class _Thread(threading.local):
+    """What one thread's computations under way have read, and the frames it installed."""
+
+    def __init__(self) -> None:
+        self.stack: list[dict] = []
+        self.mine = 0
 
 
 class Answers:
@@ -40,43 +57,50 @@ class Answers:
         self._monotonic, self._today, self._reload = monotonic, today, reload
         self._found: dict[Any, _Answer] = {}
         self.generation = 0
-        self._local = threading.local()
+        self._local = _Thread()
         self._lock = threading.Lock()
 
-    def get(self, key, compute: Callable, *args, **kwargs):
+    def get(self, key, compute: Callable, args: tuple = (), kwargs: dict | None = None):
         """``compute(*args, **kwargs)``, remembered under ``key`` (unhashable: not remembered)."""
         try:
             hit = self._found.get(key)
         except TypeError:  # a range of cells as an argument: computed every time
-            return compute(*args, **kwargs)
+            return compute(*args, **(kwargs or {}))
         if hit is not None and hit.generation == self.generation and (
                 self._monotonic() < hit.until or self._still_holds(hit)):
-            self._read_all(hit.frames)  # an answer built on this one holds no longer than it
+            stack = self._local.stack
+            if stack:  # an answer built on this one holds no longer than it
+                stack[-1].update(hit.frames)
             return hit.value
-        return self._computed(key, compute, args, kwargs)
+        return self._computed(key, compute, args, kwargs or {})
 
     def touched(self, frame) -> None:
         """``frame`` was read by the computation under way in this thread (if any)."""
-        stack = getattr(self._local, "stack", None)
+        stack = self._local.stack
         if stack:
             stack[-1][id(frame)] = frame
+
+    def forget(self) -> None:
+        """Drop every remembered answer (each is computed again when next asked)."""
+        self._found.clear()
 
     def changed(self) -> None:
         """A frame was installed or replaced: nothing remembered so far may be answered again."""
         with self._lock:
             self.generation += 1
-        self._local.mine = self._mine() + 1
+        self._local.mine += 1
 
     def _computed(self, key, compute: Callable, args, kwargs):
-        generation, mine, today = self.generation, self._mine(), self._today()
-        stack = self._stack()
+        local = self._local
+        generation, mine, today, stack = self.generation, local.mine, self._today(), local.stack
         stack.append({})
         try:
             value = compute(*args, **kwargs)
         finally:
             frames = stack.pop()
-            self._read_all(frames)
-        if self.generation - generation == self._mine() - mine:
+            if stack:  # an answer built on this one holds no longer than it
+                stack[-1].update(frames)
+        if self.generation - generation == local.mine - mine:
             generation = self.generation  # every frame installed meanwhile was one it read
         if len(self._found) >= LIMIT:
             self._found.clear()
@@ -92,20 +116,6 @@ class Answers:
                 return False
         except Exception:  # a frame that cannot be had: computing again says why
             return False
-        hit.until = min((frame.recheck_at for frame in hit.frames.values()), default=math.inf)
+        hit.until = _earliest(hit.frames)
         return hit.generation == self.generation
 
-    def _read_all(self, frames: dict) -> None:
-        stack = getattr(self._local, "stack", None)
-        if stack:
-            stack[-1].update(frames)
-
-    def _mine(self) -> int:
-        """Frames installed by this thread (by the computations it ran)."""
-        return getattr(self._local, "mine", 0)
-
-    def _stack(self) -> list[dict]:
-        stack = getattr(self._local, "stack", None)
-        if stack is None:
-            stack = self._local.stack = []
-        return stack

@@ -171,3 +171,24 @@ def test_fresh_process__answers_from_the_store_without_importing_the_http_layer(
                             capture_output=True, text=True, timeout=120)
     assert second.returncode == 0, second.stderr[-800:]
     assert second.stdout.strip() == "4.24 []"
+
+
+def test_store__per_user_beside_a_team_redis_cache(engine_env, monkeypatch, tmp_path, parses):
+    from tests.test_redis_cache import _start
+
+    engine_env.serve(SOFR, sofr("4.24"))
+    redis_server = _start(tmp_path)
+    try:
+        monkeypatch.setenv("JPFLOWS_CACHE", redis_server.url())
+        new_engine()
+        assert api.value("SOFR", "2025-09-30") == 4.24
+        again = new_engine()
+        assert api.value("SOFR", "2025-09-30") == 4.24
+        assert again.fetcher_if_built() is None  # answered without reaching Redis at all
+        monkeypatch.setenv("JPFLOWS_CACHE_DIR", str(tmp_path / "another-user"))
+        other = new_engine()
+        assert api.value("SOFR", "2025-09-30") == 4.24
+        assert other.fetcher_if_built() is not None and engine_env.count(SOFR) == 1  # via Redis
+        assert files(other, "*.npz")  # that user keeps a store of their own
+    finally:
+        redis_server.stop()
