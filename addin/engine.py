@@ -1,9 +1,11 @@
-"""The engine: the fetcher, the catalogue, and every memo of parsed frames and columns.
+"""The engine: the fetcher, the catalogue, and every memo of parsed frames, columns and answers.
 
-A parsed frame is kept until ``recheck_seconds`` pass; then the source's files are asked for again
-(usually straight from the HTTP cache) and the frame is re-parsed only when their bytes changed.
-A warm lookup therefore costs a dict access and a binary search, never a parse. Everything an
-engine remembers lives on it, so a new engine (``api.use``) starts from nothing.
+A frame comes from memory, from the persisted store while every file behind it is still fresh
+(:mod:`addin.keeper`; no HTTP layer is imported for that), or from a download through the
+fetcher, parsed only when the fingerprint of the bytes is new. A frame in memory is rechecked
+after ``recheck_seconds``. A warm lookup costs a dict access and a binary search, never a parse,
+and a recalculation asks the remembered answers (:mod:`addin.answers`). Everything an engine
+remembers in memory lives on it, so a new engine (``api.use``) starts from the persisted store.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ import math
 import threading
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
 import pandas as pd
@@ -26,7 +26,9 @@ from addin.config import Config
 from addin.errors import AddinError, BadArgument, NoData
 from addin.failures import Failures
 from addin.getter import Getter
-from addin.persisted import FOLDER, Head, ParsedStore, Part
+from addin.keeper import Fetched, Keeper, Loaded
+from addin.known_ids import KnownIds
+from addin.persisted import FOLDER
 from addin.sources import REGISTRY
 from addin.sources.base import FlowSpec, SeriesSpec
 
@@ -35,29 +37,6 @@ if TYPE_CHECKING:  # the HTTP layer is imported only when something must be down
 
 
 MEMO_LIMIT = 4096
-
-
-@dataclass(eq=False)
-class Loaded:
-    """A parsed frame, the fingerprint of the bytes it came from, and its columns as arrays."""
-
-    frame: pd.DataFrame
-    fingerprint: str | None
-    urls: tuple[str, ...]
-    recheck_at: float
-    fetched: dict[str, datetime | None] = field(default_factory=dict)
-    columns: dict[tuple, Column] = field(default_factory=dict)
-    key: tuple[str, str] = ("", "")  # (source, key)
-
-
-@dataclass(frozen=True)
-class Fetched:
-    """What the persisted store remembers of a file's last fetch (for ``JP_INFO``)."""
-
-    url: str
-    fetched_at: datetime | None
-    stale: bool = False
-    error: str | None = None
 
 
 class Engine:
@@ -74,13 +53,13 @@ class Engine:
         self.failures = fetcher.failures if fetcher is not None else Failures(
             config.recheck_seconds, self.clock)
         self._fetcher = fetcher
-        self.catalogue = Catalogue(config.csv_files)
+        self._catalogue: Catalogue | None = None
+        self.known = KnownIds(config.cache_dir / FOLDER, config.csv_files)
         self.memo: dict[Any, Any] = {}  # the queries' own memos (joined columns, rolling sums)
-        self._specs: dict[str, SeriesSpec] = {}
+        self._specs: dict[tuple[str, str], SeriesSpec | FlowSpec] = {}
         self._frames: dict[tuple[str, str], Loaded] = {}
         self._hot: dict[tuple, tuple[Loaded, Column]] = {}  # column() -> (its frame, its arrays)
-        self.store = ParsedStore(config.cache_dir / FOLDER)
-        self._parts: dict[tuple[str, str], dict[str, Part]] = {}
+        self.keeper = Keeper(config.cache_dir / FOLDER)
         self._locks: defaultdict[tuple, threading.Lock] = defaultdict(threading.Lock)
         self._guard = threading.Lock()
 
@@ -103,20 +82,40 @@ class Engine:
         """The HTTP layer if something needed it already; never builds it."""
         return self._fetcher
 
+    @property
+    def catalogue(self) -> Catalogue:
+        """Every id a user can type; built (importing every source) when first needed."""
+        if self._catalogue is None:
+            self._catalogue = Catalogue(self.config.csv_files)
+        return self._catalogue
+
     def spec(self, series_id) -> SeriesSpec:
         """The catalogue entry of a series id (case-insensitive)."""
-        found = self._specs.get(series_id)
+        found = self._specs.get(("series", series_id))
         if found is None:
             if not isinstance(series_id, str) or not series_id.strip():
                 raise BadArgument('Series id is empty; try JP_SEARCH("JGB")')
-            found = self._specs[series_id] = self.catalogue.series_spec(series_id)
+            found = self._resolved("series", series_id)
         return found
 
     def flow_spec(self, flow_id) -> FlowSpec:
         """The catalogue entry of a flow id (case-insensitive)."""
-        if not isinstance(flow_id, str) or not flow_id.strip():
-            raise BadArgument('Investor is empty; try JP_SEARCH("JPX")')
-        return self.catalogue.flow_spec(flow_id)
+        found = self._specs.get(("flow", flow_id))
+        if found is None:
+            if not isinstance(flow_id, str) or not flow_id.strip():
+                raise BadArgument('Investor is empty; try JP_SEARCH("JPX")')
+            found = self._resolved("flow", flow_id)
+        return found
+
+    def _resolved(self, kind: str, spec_id: str):
+        """A spec kept from an earlier process, or the catalogue's (then kept for the next)."""
+        found = self.known.get(kind, spec_id)
+        if found is None:
+            catalogue = self.catalogue
+            found = (catalogue.series_spec if kind == "series" else catalogue.flow_spec)(spec_id)
+            self.known.keep(kind, spec_id, found)
+        self._specs[(kind, spec_id)] = found
+        return found
 
     def remember(self, key, value):
         """Keep a query's memo; past :data:`MEMO_LIMIT` all go (each is rebuilt on demand)."""
@@ -182,30 +181,30 @@ class Engine:
         """The persisted frame while every file behind it is fresh: no HTTP layer needed."""
         if self._fetcher is not None and self._fetcher.revalidate:
             return None  # a Refresh asks every publisher again
-        head = self.store.head(source_id, key)
-        if head is None or not head.fresh(self.clock.now()):
+        head = self.keeper.fresh_head(source_id, key, self.clock.now())
+        if head is None:
             return None
         recheck_at = self.clock.monotonic() + self.config.recheck_seconds
         if loaded is not None and loaded.fingerprint == head.fingerprint:
             loaded.recheck_at = recheck_at
             return loaded
-        frame = self.store.frame(source_id, key, head.fingerprint)
+        frame = self.keeper.frame(source_id, key, head.fingerprint)
         if frame is None:
             return None
         kept = Loaded(frame, head.fingerprint, head.urls, recheck_at, dict(head.fetched),
                       key=(source_id, key))
-        self._install((source_id, key), kept)
+        self._install(kept)
         return kept
 
     def _reload(self, source_id: str, key: str, previous: Loaded | None) -> Loaded:
         source = REGISTRY[source_id]
-        get = Getter(self, source, self._parts_of(source_id, key))
+        get = Getter(self, source, self.keeper.parts(source_id, key))
         try:
             raw = source.download(key, get)
             fingerprint = get.fingerprint(raw)
-            frame = self._parsed(source, key, raw, get, fingerprint, previous)
+            frame = self.keeper.parsed(source, key, raw, get, fingerprint, previous)
         except AddinError as exc:
-            self._keep_parts(source_id, key, get)
+            self.keeper.keep_parts(source_id, key, get)
             self.failures.remember((source_id, key), exc)
             if previous is None:
                 raise
@@ -213,59 +212,33 @@ class Engine:
             previous.recheck_at = self.clock.monotonic() + self.config.recheck_seconds
             return previous
         self.failures.forget((source_id, key))
-        get.keep_only_read()
-        self._keep_parts(source_id, key, get)
+        loaded = self._settled((source_id, key), get, frame, fingerprint, previous)
+        self.keeper.keep(source_id, key, get, loaded)
+        return loaded
+
+    def _settled(self, memo_key: tuple[str, str], get: Getter, frame: pd.DataFrame,
+                 fingerprint, previous: Loaded | None) -> Loaded:
+        """The frame a download gave, installed; the previous object when the bytes are the same,
+        so the columns and answers made from it stay valid."""
         recheck_at = self.clock.monotonic() + self.config.recheck_seconds
         urls = get.urls()
         fetched = {url: get.reads[url].fetched_at for url in urls}
-        if previous is not None and previous.frame is frame:  # the same bytes: memos stay valid
+        if previous is not None and previous.frame is frame:
+            previous.fingerprint, previous.urls, previous.recheck_at = fingerprint, urls, recheck_at
+            previous.fetched = fetched
             loaded = previous
-            loaded.fingerprint, loaded.urls, loaded.recheck_at = fingerprint, urls, recheck_at
-            loaded.fetched = fetched
         else:
-            loaded = Loaded(frame, fingerprint, urls, recheck_at, fetched, key=(source_id, key))
-        self._install((source_id, key), loaded)
-        if get.reads and fingerprint is not None:
-            self._keep_head(source_id, key, Head(fingerprint, loaded.urls, get.valid_until(),
-                                                 tuple(fetched.items())))
+            loaded = Loaded(frame, fingerprint, urls, recheck_at, fetched, key=memo_key)
+        self._install(loaded)
         return loaded
 
-    def _install(self, memo_key: tuple[str, str], loaded: Loaded) -> None:
-        """Make ``loaded`` the frame of ``memo_key``; the one it replaces is never fresh again."""
-        old = self._frames.get(memo_key)
+    def _install(self, loaded: Loaded) -> None:
+        """Make ``loaded`` the frame of its key; the one it replaces is never fresh again."""
+        old = self._frames.get(loaded.key)
         if old is not None and old is not loaded:
             old.recheck_at = -math.inf  # columns handed out from it fail their freshness test
-        self._frames[memo_key] = loaded
+        self._frames[loaded.key] = loaded
         self.answers.changed()
-
-    def _parsed(self, source, key: str, raw, get: Getter, fingerprint, previous) -> pd.DataFrame:
-        """The frame of ``raw``: the previous one, the persisted one, or parsed (and kept)."""
-        if fingerprint is not None and previous is not None and previous.fingerprint == fingerprint:
-            return previous.frame
-        persist = bool(get.reads) and fingerprint is not None
-        if persist and (found := self.store.frame(source.id, key, fingerprint)) is not None:
-            return found
-        frame = get.result_of(raw)
-        frame = source.parse(raw) if frame is None else frame
-        if persist:
-            self.store.put_frame(source.id, key, fingerprint, frame)
-        return frame
-
-    def _parts_of(self, source_id: str, key: str) -> dict[str, Part]:
-        found = self._parts.get((source_id, key))
-        if found is None:
-            found = self._parts[(source_id, key)] = self.store.parts(source_id, key)
-        return found
-
-    def _keep_parts(self, source_id: str, key: str, get: Getter) -> None:
-        if get.changed:
-            self.store.put_parts(source_id, key, get.parts)
-
-    def _keep_head(self, source_id: str, key: str, head: Head) -> None:
-        known = self.store.head(source_id, key)
-        if known is None or (known.fingerprint, known.urls, known.valid_until) != (
-                head.fingerprint, head.urls, head.valid_until):
-            self.store.put_head(source_id, key, head)
 
     def fetch_record(self, url: str):
         """The last fetch of ``url``: the HTTP layer's record, else what the store remembers."""

@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from addin.persisted import Part
 
 
-@dataclass(frozen=True)
-class Read:
+class Read(NamedTuple):
     """One file as a download read it."""
 
     digest: str

@@ -22,10 +22,9 @@ import json
 import logging
 import re
 import threading
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -38,8 +37,7 @@ FOLDER = "arrays"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
-@dataclass(frozen=True)
-class Head:
+class Head(NamedTuple):
     """What the current frame of a source key was parsed from, and until when that holds."""
 
     fingerprint: str
@@ -51,8 +49,7 @@ class Head:
         return self.valid_until is None or now < self.valid_until
 
 
-@dataclass(frozen=True)
-class Part:
+class Part(NamedTuple):
     """One file's check result, for bytes of one digest, fresh until ``valid_until``."""
 
     digest: str

@@ -148,7 +148,7 @@ def test_backfill__a_bad_old_file_is_neither_cached_nor_kept(site, parsed):
     engine = new_engine(clock)
     assert len(api.flows("JPX:Foreigners")) == 4
     assert bad not in engine.fetcher.records or engine.fetcher.records[bad].fetched_at is None
-    assert bad not in engine._parts[("jpx", "")]
+    assert bad not in engine.keeper.parts("jpx", "")
     site.serve(bad, fx.sample_site()[bad])
     site.hits.clear()
     api.refresh()  # a Refresh asks again for the file skipped before

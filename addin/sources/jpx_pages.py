@@ -9,9 +9,9 @@ it cannot make jpflows fetch thousands of files.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import islice
+from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 from addin.errors import LayoutChanged
@@ -24,8 +24,7 @@ MAX_FILES_PER_PAGE = 400
 _HREF = re.compile(rb"""href\s*=\s*["']([^"'#]+)""", re.IGNORECASE)
 
 
-@dataclass(frozen=True, order=True)
-class FileLink:
+class FileLink(NamedTuple):
     """A value file found on a page; sorts by period, so the newest file comes last."""
 
     period: date  # period end; for a legacy weekly name the earliest end week N can have
