@@ -9,12 +9,15 @@ an exception: the caller parses the publisher's bytes again.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import math
 import os
+import struct
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,8 @@ log = logging.getLogger(__name__)
 FORMAT = 1
 MAX_BYTES = 256 * 1024 * 1024  # far above ten years of any source; a forged header is refused
 _LABEL_TYPES = (str, int, float, bool)
+_LOCAL = struct.Struct("<4s5H3I2H")  # a zip member's local header (30 bytes)
+_HEADER_READ = 65_536 + 16  # an .npy header never exceeds this
 
 
 def encode(frame: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
@@ -157,33 +162,47 @@ def suffixed(stem: Path, suffix: str) -> Path:
 
 
 def _arrays(path: Path) -> dict[str, np.ndarray]:
+    """Every member of an uncompressed ``.npz``, read in one go and checked against its CRC."""
     if path.stat().st_size > MAX_BYTES:
         raise ValueError("file too large")
+    data = bytearray(path.read_bytes())  # writable: the arrays are views of it
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = archive.infolist()
     arrays = {}
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            if not info.filename.endswith(".npy") or info.file_size > MAX_BYTES:
-                raise ValueError(f"unexpected member {info.filename[:40]!r}")
-            with archive.open(info) as member:
-                arrays[info.filename[:-4]] = _array(member, info.file_size)
+    for info in members:
+        if not info.filename.endswith(".npy") or info.compress_type != zipfile.ZIP_STORED:
+            raise ValueError(f"unexpected member {info.filename[:40]!r}")
+        start = _data_start(data, info)
+        member = memoryview(data)[start:start + info.file_size]
+        if len(member) != info.file_size or zlib.crc32(member) != info.CRC:
+            raise ValueError(f"member {info.filename[:40]!r} damaged")
+        arrays[info.filename[:-4]] = _array(member)
     return arrays
 
 
-def _array(member, size: int) -> np.ndarray:
+def _data_start(data: bytearray, info: zipfile.ZipInfo) -> int:
+    """Where a stored member's bytes begin: after its local header, name and extra field."""
+    header = bytes(data[info.header_offset:info.header_offset + _LOCAL.size])
+    if len(header) != _LOCAL.size or not header.startswith(b"PK\x03\x04"):
+        raise ValueError("local header missing")
+    name_length, extra_length = _LOCAL.unpack(header)[-2:]
+    return info.header_offset + _LOCAL.size + name_length + extra_length
+
+
+def _array(member: memoryview) -> np.ndarray:
     """One ``.npy`` member: header checked (no objects, no more bytes than the member holds)."""
-    version = np.lib.format.read_magic(member)
+    stream = io.BytesIO(member[:_HEADER_READ])
+    version = np.lib.format.read_magic(stream)
     header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
               else np.lib.format.read_array_header_2_0)
-    shape, fortran, dtype = header(member)
+    shape, fortran, dtype = header(stream)
     if dtype.hasobject or dtype.kind not in "fiuMb":
         raise ValueError(f"dtype {dtype} is not numbers or dates")
-    count = math.prod(shape)
-    if count * dtype.itemsize > size:
-        raise ValueError("header promises more data than the file holds")
-    data = bytearray(member.read(count * dtype.itemsize))
-    if len(data) != count * dtype.itemsize:
-        raise ValueError("array cut short")
-    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+    count, offset = math.prod(shape), stream.tell()
+    if count * dtype.itemsize != len(member) - offset:
+        raise ValueError("header does not match the data the file holds")
+    return np.frombuffer(member, dtype=dtype, count=count, offset=offset).reshape(
+        shape, order="F" if fortran else "C")
 
 
 def _atomic(path: Path, fill) -> None:
