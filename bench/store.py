@@ -3,6 +3,7 @@ a fresh process, and the size of the store for every source."""
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import statistics
 import subprocess
@@ -56,15 +57,43 @@ class Latency:
         return answer
 
 
-@contextmanager
-def slow_publisher(bodies: dict[str, bytes], latency: Latency) -> Iterator[PublisherServer]:
+class _Remote:
+    """A publisher server running in another process: its address and its mirror setting."""
+
+    def __init__(self, base: str, mirror: str) -> None:
+        self.base, self._mirror = base, mirror
+
+    def mirror(self) -> str:
+        return self._mirror
+
+
+def _serve(bodies: dict[str, bytes], seconds: float, connection) -> None:
+    """The child process: serve ``bodies`` late until told to stop, then report what it saw."""
+    latency = Latency(seconds)
     server = PublisherServer().start()
     for url, body in bodies.items():
         server.serve(url, latency.route(body))
+    connection.send((server.base, server.mirror()))
+    connection.recv()
+    connection.send((server.total(), latency.most))
+    server.stop()
+
+
+@contextmanager
+def slow_publisher(bodies: dict[str, bytes], seconds: float) -> Iterator[tuple[_Remote, dict]]:
+    """A slow publisher in its own process, as a real one is: its threads do not wait for the
+    GIL while the engine parses. Yields the server and, once stopped, its counts."""
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    child = context.Process(target=_serve, args=(bodies, seconds, theirs), daemon=True)
+    child.start()
+    counts: dict[str, int] = {}
     try:
-        yield server
+        yield _Remote(*ours.recv()), counts
     finally:
-        server.stop()
+        ours.send("stop")
+        counts["requests"], counts["most"] = ours.recv()
+        child.join(timeout=30)
 
 
 def backfill(bodies: dict[str, bytes], cache: Path, seconds: float) -> Figure:
@@ -72,24 +101,21 @@ def backfill(bodies: dict[str, bytes], cache: Path, seconds: float) -> Figure:
 
     Baseline: the same requests one after another (their number times one request's time).
     """
-    latency = Latency(seconds)
-    with slow_publisher(bodies, latency) as server:
-        one = statistics.median(_request_seconds(server.base + server.prefix(
-            "https://www.jpx.co.jp") + "/markets/statistics-equities/investor-type/index.html")
-            for _ in range(5))
-        latency.most = 0
+    with slow_publisher(bodies, seconds) as (server, counts):
+        index = server.base + "/www.jpx.co.jp/markets/statistics-equities/investor-type/index.html"
+        one = statistics.median(_request_seconds(index) for _ in range(5))
         with fresh_engine(engine_environment(server, cache)):
             started = time.perf_counter()
             answer = api.flow("JPX:Foreigners")
             elapsed = time.perf_counter() - started
-        asked = server.total() - 5
+    asked, most = counts["requests"] - 5, counts["most"]
     files = sum(url.endswith((".xls", ".xlsx")) for url in bodies)
     note = (f"{files} weekly files and {len(bodies) - files} pages, {asked} requests, at most "
-            f"{latency.most} in flight; latest week {answer[0]:%Y-%m-%d}")
+            f"{most} in flight (all, timing requests included); latest week {answer[0]:%Y-%m-%d}")
     return Figure(f"first JPX backfill at {seconds * 1e3:.0f} ms latency", elapsed, "s",
                   asked * one, "the same requests one after another", asked * one / elapsed,
                   "× faster", f"≤ {BACKFILL_TARGET_S:g} s, ≤ {IN_FLIGHT_LIMIT} in flight",
-                  elapsed <= BACKFILL_TARGET_S and latency.most <= IN_FLIGHT_LIMIT, note)
+                  elapsed <= BACKFILL_TARGET_S and most <= IN_FLIGHT_LIMIT, note)
 
 
 def _request_seconds(url: str) -> float:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
@@ -38,6 +37,7 @@ from addin.sources.base import WEEKLY, File, FlowSpec, Source
 from addin.sources import jpx_xls, jpx_xlsx
 from addin.sources.jpx_files import (COLUMN_LEVELS, LEGACY_MONTHLY, LEGACY_WEEKLY, NEW_MONTHLY,
                                      NEW_WEEKLY, rows_frame)
+from addin.sources.jpx_backfill import Backfill, Plan
 from addin.sources.jpx_pages import (FileLink, archive_links, discover, file_period,  # noqa: F401
                                      link_of, page_checker)
 
@@ -57,7 +57,7 @@ ARCHIVE_EXPIRE = timedelta(days=1)
 NEWEST_EXPIRE = timedelta(hours=6)  # the latest week may still be corrected
 PUBLISHED_EXPIRE = -1
 IN_FLIGHT = 4  # JPX's limit (SOURCE.limits): requests at once
-WORKERS = 2 * IN_FLIGHT  # a worker still parsing its file has already freed its request slot
+WORKERS = 3 * IN_FLIGHT  # workers still parsing their files have already freed their request slots
 FILES_PER_YEAR = 60  # at most this many value files a year are fetched (weeks: 52 or 53)
 STEP = {"": timedelta(days=8), "monthly": timedelta(days=32)}  # one period, and a day of slack
 
@@ -76,8 +76,8 @@ def download(key: str, get) -> tuple[tuple[str, object], ...]:
     Published files never change: a getter that keeps each file's check result (``get.parsed``,
     ``get.held``) is asked for the result instead of the bytes, so every file is parsed once, and
     the archive pages are walked only when the files already held do not reach the index page
-    (or on a Refresh). Files are fetched :data:`WORKERS` at a time; the transport holds JPX to
-    :data:`IN_FLIGHT` requests at once.
+    (or on a Refresh). Files are fetched :data:`WORKERS` at a time while the walk goes on; the
+    transport holds JPX to :data:`IN_FLIGHT` requests at once (:mod:`addin.sources.jpx_backfill`).
 
     Args:
         key: ``""`` for weekly files, ``"monthly"`` for monthly ones.
@@ -89,7 +89,20 @@ def download(key: str, get) -> tuple[tuple[str, object], ...]:
     """
     if key not in PAGES:
         raise BadArgument(f'JPX key {key[:20]!r} unknown; use "" (weekly) or "monthly"')
-    return _fetch_files(_recent(_links(key, get), key), get)
+    return Backfill(_plan(key), get).run()
+
+
+def _plan(key: str) -> Plan:
+    """The download of ``key`` as this module's settings say (read now: tests change them)."""
+    index_url, archive_url = PAGES[key]
+
+    def archives(html: bytes) -> list[str]:
+        return archive_urls(html, index_url, key) or [archive_url.format(number)
+                                                       for number in range(BACKFILL_YEARS + 1)]
+
+    return Plan(key, index_url, archives, BACKFILL_YEARS, FILES_PER_YEAR, STEP[key], HEADERS,
+                {"index": INDEX_EXPIRE, "archive": ARCHIVE_EXPIRE, "newest": NEWEST_EXPIRE,
+                 "published": PUBLISHED_EXPIRE}, _checker, WORKERS)
 
 
 def parse(raw) -> pd.DataFrame:
@@ -141,99 +154,6 @@ def file_values(name: str, body: bytes) -> tuple[date, dict]:
     if found and (NEW_WEEKLY.search(name) or NEW_MONTHLY.search(name)):
         return found[1], jpx_xlsx.values(name, body)
     raise LayoutChanged(f"JPX {name[:40]}: not a JPX value file name")
-
-
-def _links(key: str, get) -> list[FileLink]:
-    """Every value file of ``key``: those held, those on the index page, and if need be those
-    on the archive pages, newest year first, back-filling years."""
-    index_url, archive_url = PAGES[key]
-    html = get(index_url, check=page_checker(index_url), headers=HEADERS, expire=INDEX_EXPIRE)
-    listed = [link for link in discover(html, index_url) if link.key == key]
-    held = [link for url in getattr(get, "held", tuple)() if (link := link_of(url))
-            and link.key == key]
-    # Keyed by file name: a file listed on two pages (under two -att folders) is fetched once.
-    found = {link.name: link for link in [*held, *listed]}
-    stop = _walk_until(key, listed, held, getattr(get, "refreshing", False))
-    if stop is not None:
-        pages = archive_urls(html, index_url, key)
-        pages = pages or [archive_url.format(number) for number in range(BACKFILL_YEARS + 1)]
-        _walk_archives(key, get, pages[: BACKFILL_YEARS + 1], found, stop)
-    return sorted(found.values())
-
-
-def _walk_until(key: str, listed: list[FileLink], held: list[FileLink],
-                refreshing: bool) -> date | None:
-    """How far back the archives must be walked; ``None`` when the held files suffice."""
-    if refreshing or not held or not listed:
-        return date.min  # a first backfill, or a Refresh asking again for files skipped before
-    newest_held = max(held).period
-    if min(listed).period <= newest_held + STEP[key]:
-        return None  # the index page joins the history already held
-    return newest_held
-
-
-def _walk_archives(key: str, get, pages: list[str], found: dict[str, FileLink],
-                   stop: date) -> None:
-    """Add the files of the archive pages, newest year first, until the backfill is covered
-    or a page reaches back to ``stop``."""
-    for page_url in pages:
-        try:
-            page = get(page_url, check=page_checker(page_url), headers=HEADERS,
-                       expire=ARCHIVE_EXPIRE)
-        except SourceUnavailable as error:
-            # Past the oldest archive page JPX keeps (404), or a page without value links.
-            log.info("JPX archive walk stops at %s: %s", page_url, error)
-            return
-        on_page = [link for link in discover(page, page_url) if link.key == key]
-        found.update((link.name, link) for link in on_page if link.name not in found)
-        if on_page and (max(on_page).period < _cutoff(found.values())
-                        or min(on_page).period <= stop):
-            return
-
-
-def _recent(links: list[FileLink], key: str) -> list[FileLink]:
-    """The links within the backfill, at most :data:`FILES_PER_YEAR` a year (the newest kept)."""
-    if not links:
-        raise LayoutChanged(f"JPX: no {key or 'weekly'} value file links on the index pages")
-    cutoff = _cutoff(links)
-    recent = [link for link in links if link.period >= cutoff]
-    limit = FILES_PER_YEAR * (BACKFILL_YEARS + 1)
-    if len(recent) > limit:
-        log.warning("JPX lists %d %s files; only the newest %d are read", len(recent),
-                    key or "weekly", limit)
-    return recent[-limit:]
-
-
-def _cutoff(links) -> date:
-    return max(links).period - timedelta(days=round(365.25 * BACKFILL_YEARS))
-
-
-def _fetch_files(links: list[FileLink], get) -> tuple[tuple[str, object], ...]:
-    """Each file's bytes (or kept result), older ones concurrently, the newest last."""
-    fetch = getattr(get, "parsed", get)
-    held = set(getattr(get, "held", tuple)())
-    *older, newest = links
-
-    def one(link: FileLink, expire=PUBLISHED_EXPIRE):
-        return fetch(link.url, check=_checker(link.name), headers=HEADERS, expire=expire)
-
-    with ThreadPoolExecutor(WORKERS, thread_name_prefix="jpx") as pool:
-        waiting = {link.url: pool.submit(one, link) for link in older if link.url not in held}
-        found = [_outcome(link, waiting[link.url].result if link.url in waiting
-                          else functools.partial(one, link)) for link in older]
-    # Fetched last, so the newest file is the last one read (what JP_INFO shows).
-    found.append((newest.name, one(newest, NEWEST_EXPIRE)))
-    return tuple(file for file in found if file is not None)
-
-
-def _outcome(link: FileLink, result) -> tuple[str, object] | None:
-    try:
-        return link.name, result()
-    except (LayoutChanged, SourceUnavailable) as error:
-        # One odd or missing file deep in the backfill must not cost the other nine years;
-        # it is not cached, so a Refresh asks for it again.
-        log.warning("JPX file %s skipped: %s", link.name, error)
-        return None
 
 
 def _checker(name: str):
