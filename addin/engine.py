@@ -19,21 +19,21 @@ from typing import TYPE_CHECKING, Any, Callable
 import pandas as pd
 
 from addin.answers import Answers
-from addin.catalogue import Catalogue
 from addin.clock import Clock
 from addin.column import Column
 from addin.config import Config
 from addin.errors import AddinError, BadArgument, NoData
 from addin.failures import Failures
-from addin.getter import Getter
 from addin.keeper import Fetched, Keeper, Loaded
 from addin.known_ids import KnownIds
 from addin.persisted import FOLDER
 from addin.sources import REGISTRY
 from addin.sources.base import FlowSpec, SeriesSpec
 
-if TYPE_CHECKING:  # the HTTP layer is imported only when something must be downloaded
-    from addin.http import Fetcher
+if TYPE_CHECKING:  # imported when first needed: a new process answering from the store needs
+    from addin.catalogue import Catalogue  # neither every source's declarations,
+    from addin.getter import Getter  # nor a download's getter,
+    from addin.http import Fetcher  # nor the HTTP layer
 
 
 MEMO_LIMIT = 4096
@@ -86,6 +86,8 @@ class Engine:
     def catalogue(self) -> Catalogue:
         """Every id a user can type; built (importing every source) when first needed."""
         if self._catalogue is None:
+            from addin.catalogue import Catalogue
+
             self._catalogue = Catalogue(self.config.csv_files)
         return self._catalogue
 
@@ -197,6 +199,8 @@ class Engine:
         return kept
 
     def _reload(self, source_id: str, key: str, previous: Loaded | None) -> Loaded:
+        from addin.getter import Getter
+
         source = REGISTRY[source_id]
         get = Getter(self, source, self.keeper.parts(source_id, key))
         try:
@@ -216,7 +220,7 @@ class Engine:
         self.keeper.keep(source_id, key, get, loaded)
         return loaded
 
-    def _settled(self, memo_key: tuple[str, str], get: Getter, frame: pd.DataFrame,
+    def _settled(self, memo_key: tuple[str, str], get: "Getter", frame: pd.DataFrame,
                  fingerprint, previous: Loaded | None) -> Loaded:
         """The frame a download gave, installed; the previous object when the bytes are the same,
         so the columns and answers made from it stay valid."""

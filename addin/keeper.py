@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
 
 from addin.column import Column
-from addin.getter import Getter
 from addin.persisted import Head, ParsedStore, Part
+
+if TYPE_CHECKING:
+    from addin.getter import Getter
 
 
 class Loaded:

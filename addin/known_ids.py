@@ -61,12 +61,12 @@ class KnownIds:
     def signature(self) -> list:
         """What the kept specs depend on: the declaring code's files and the CSV settings."""
         if self._signature is None:
-            from addin import catalogue, sources
+            from addin import sources
 
             folder = Path(sources.__file__).parent
             files = sorted((entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
                            for entry in os.scandir(folder) if entry.name.endswith(".py"))
-            status = Path(catalogue.__file__).stat()
+            status = Path(__file__).with_name("catalogue.py").stat()
             self._signature = [files, [status.st_size, status.st_mtime_ns], self._csv]
         return self._signature
 

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
-from addin import catalogue, dates
+from addin import dates
 from addin.errors import BadArgument, UnknownSeries
 from addin.queries.flows import flows as flow_table
 from addin.queries.series import EARLIEST
@@ -145,6 +145,8 @@ def refresh(engine, progress=None) -> dict[str, str]:
 
 def search(engine, text: str) -> list[tuple[str, str, str]]:
     """(id, kind, description) of every series and flow whose id or description has all words."""
+    from addin import catalogue  # every source's declarations: only a search needs them all
+
     if not isinstance(text, str):
         raise BadArgument('search text must be text, e.g. "JGB"')
     found = []
