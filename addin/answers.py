@@ -57,28 +57,32 @@ class Answers:
         self._monotonic, self._today, self._reload = monotonic, today, reload
         self._found: dict[Any, _Answer] = {}
         self.generation = 0
+        self._computing = 0  # computations under way in any thread (so a hit may skip the stack)
         self._local = _Thread()
         self._lock = threading.Lock()
 
-    def get(self, key, compute: Callable, args: tuple = (), kwargs: dict | None = None):
+    def get(self, key, compute: Callable, *args, **kwargs):
         """``compute(*args, **kwargs)``, remembered under ``key`` (unhashable: not remembered)."""
         try:
             hit = self._found.get(key)
         except TypeError:  # a range of cells as an argument: computed every time
-            return compute(*args, **(kwargs or {}))
+            return compute(*args, **kwargs)
         if hit is not None and hit.generation == self.generation and (
                 self._monotonic() < hit.until or self._still_holds(hit)):
-            stack = self._local.stack
-            if stack:  # an answer built on this one holds no longer than it
-                stack[-1].update(hit.frames)
+            if self._computing and self._local.stack:  # one built on this holds no longer
+                self._local.stack[-1].update(hit.frames)
             return hit.value
-        return self._computed(key, compute, args, kwargs or {})
+        return self._computed(key, compute, args, kwargs)
 
     def touched(self, frame) -> None:
         """``frame`` was read by the computation under way in this thread (if any)."""
         stack = self._local.stack
         if stack:
             stack[-1][id(frame)] = frame
+
+    def _count(self, step: int) -> None:
+        with self._lock:
+            self._computing += step
 
     def forget(self) -> None:
         """Drop every remembered answer (each is computed again when next asked)."""
@@ -94,9 +98,11 @@ class Answers:
         local = self._local
         generation, mine, today, stack = self.generation, local.mine, self._today(), local.stack
         stack.append({})
+        self._count(1)
         try:
             value = compute(*args, **kwargs)
         finally:
+            self._count(-1)
             frames = stack.pop()
             if stack:  # an answer built on this one holds no longer than it
                 stack[-1].update(frames)

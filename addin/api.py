@@ -64,7 +64,7 @@ def _bound(query: Callable, remember: bool = True, table: bool = False) -> Calla
         if not remember:
             return query(bound, *args, **kwargs)
         key = (query, args, tuple(kwargs.items())) if kwargs else (query, args)
-        found = bound.answers.get(key, query, (bound, *args), kwargs)
+        found = bound.answers.get(key, query, bound, *args, **kwargs)
         return found.copy() if table else found
 
     signature = inspect.signature(query)
