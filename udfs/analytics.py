@@ -6,7 +6,7 @@ import pandas as pd
 
 from addin import api
 from addin.errors import BadArgument
-from udfs.coerce import to_date, to_int, to_number, to_series, to_text
+from udfs.coerce import position, to_date, to_int, to_number, to_series, to_text
 from udfs.decorator import udf
 from udfs.functions import BASIS, DATE, DAYS, SERIES, SERIES_OR_RANGE
 
@@ -35,8 +35,11 @@ def JP_RALLY(series_or_range, low_start=None, low_end=None, as_of=None):
     return api.rally(data, *dates)
 
 
-def _point(found) -> list[list]:
+def _point(found, data) -> list[list]:
+    """1x2: the date and the value; a values-only range has no dates, so its row number instead."""
     when, value = found
+    if isinstance(data, pd.Series) and data.attrs.get("positional"):
+        return [[position(when), float(value)]]
     return [[pd.Timestamp(when).to_pydatetime(), float(value)]]
 
 
@@ -44,20 +47,24 @@ def _point(found) -> list[list]:
 def JP_LOW(series_or_range, start_date=None, end_date=None):
     """Lowest value in the window as a 1x2 row: date, value (earliest date on ties).
 
+    For a one-column range of values (no dates), the first item is the row number in the range.
     Example: =JP_LOW("TOPIX", "2025-04-01", "2025-04-30")
     """
     dates = (to_date(start_date, "start_date"), to_date(end_date, "end_date"))
-    return _point(api.low(_dated(series_or_range, *dates), *dates))
+    data = _dated(series_or_range, *dates)
+    return _point(api.low(data, *dates), data)
 
 
 @udf(series_or_range=SERIES_OR_RANGE, start_date=DATE, end_date=DATE)
 def JP_HIGH(series_or_range, start_date=None, end_date=None):
     """Highest value in the window as a 1x2 row: date, value (earliest date on ties).
 
+    For a one-column range of values (no dates), the first item is the row number in the range.
     Example: =JP_HIGH("USDJPY", "2024-01-01", "2025-10-31")
     """
     dates = (to_date(start_date, "start_date"), to_date(end_date, "end_date"))
-    return _point(api.high(_dated(series_or_range, *dates), *dates))
+    data = _dated(series_or_range, *dates)
+    return _point(api.high(data, *dates), data)
 
 
 @udf(series_or_range=SERIES_OR_RANGE,
