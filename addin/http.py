@@ -29,6 +29,7 @@ from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from addin.cache import CACHE_FILE, _is_corruption, _set_aside_if_corrupt, open_backend  # noqa: F401
+from addin import singleflight
 from addin.config import Config, redact_url
 from addin.errors import AddinError, LayoutChanged, SourceUnavailable
 
@@ -138,6 +139,16 @@ class Fetcher:
             failure = None if self.revalidate else self._recent_failure(real)
             if failure is not None:
                 return self._fall_back(url, source, cached, failure)
+            return self._download_once(url, real, key, cached, check, headers, expire, source)
+
+    def _download_once(self, url, real, key, cached, check, headers, expire, source) -> bytes:
+        """Download under the cross-process lock of the URL (a no-op without Redis)."""
+        with singleflight.flight(self.config, url):
+            # Another worker may have downloaded it while this one waited for the lock.
+            stored = self._read(key) if singleflight.shared(self.config) else None
+            if stored is not None and not stored.is_expired and not self.revalidate:
+                return self._hit(url, source, stored)
+            cached = stored or cached
             return self._download(url, real, key, cached, check, headers, expire, source)
 
     def cached(self, url: str):
