@@ -40,7 +40,9 @@ def test_layers__importing_the_whole_engine_loads_no_xlwings():
 
 
 def test_layers__only_the_cli_reaches_udfs_or_workbook():
-    allowed = {"cli.py"}
+    # The desk server serves the Excel functions themselves (udfs.REGISTERED), so its answers
+    # are the desktop cells' by construction.
+    allowed = {"cli.py", "server.py"}
     offenders = {p.name for p in _engine_modules() if p.name not in allowed and any(
         n.split(".")[0] in ("udfs", "workbook") for n in _imports(p))}
     assert offenders == set()
@@ -57,3 +59,10 @@ def test_layers__udfs_use_the_api_not_the_engine_internals():
         n.startswith(("addin.sources", "addin.http", "addin.engine", "addin.calc"))
         for n in _imports(p))}
     assert offenders == set()
+
+
+def test_layers__fastapi_is_loaded_only_by_the_server():
+    code = ("import sys, udfs, addin.api, addin.cli, addin.http, addin.singleflight;"
+            "print(sorted(m for m in ('fastapi', 'uvicorn', 'starlette') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr
