@@ -188,13 +188,15 @@ def create_app(settings: Optional[ServerSettings] = None) -> FastAPI:
 
 
 def _routes(app: FastAPI) -> None:
-    @app.post("/v1/call/{name}", summary="Call a JP_* function")
-    def call(name: str, body: Call) -> dict:
+    # Answers are JSONResponse objects: FastAPI would otherwise validate each one again, on a
+    # second trip through the thread pool.
+    @app.post("/v1/call/{name}", summary="Call a JP_* function", response_model=None)
+    def call(name: str, body: Call) -> JSONResponse:
         """``{"value": ...}``: what the desktop cell shows for the same arguments."""
         name, function = _lookup(name)
         _check_size(body.args)
         _bind(name, function, body.args)
-        return {"value": encode(function(*body.args))}
+        return JSONResponse({"value": encode(function(*body.args))})
 
     @app.get("/v1/functions", summary="The JP_* functions and their arguments")
     def listing() -> dict:
