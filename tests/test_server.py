@@ -16,59 +16,24 @@ import pandas as pd
 import pytest
 
 import udfs
-from addin import api
 from addin.cli import main as cli_main
 from addin.server import LITE_ORIGINS, MAX_CELLS, ServerSettings, encode
 from addin.errors import BadArgument
-from tests.fixtures.desk import DeskServer, Unavailable
-from tests.fixtures.desk_data import CALLS, DGS5, engine_variables, serve_files
-from tests.fixtures.server import PublisherServer
+from tests.fixtures.desk_data import CALLS, DGS5
+from tests.fixtures.desk_fixtures import desk, desktop, files, start_desk  # noqa: F401
 
 TOKEN = "desk-token-42"
 FOREIGN = "https://evil.example"
 
 
 @pytest.fixture(scope="module")
-def files():
-    server = serve_files(PublisherServer().start())
-    yield server
-    server.stop()
-
-
-def _desk(tmp_path_factory, files, **environ) -> DeskServer:
-    folder = tmp_path_factory.mktemp("desk")
-    server = DeskServer({**engine_variables(files, folder / "cache"), **environ},
-                        folder / "serve.log")
-    try:
-        return server.wait_ready()
-    except Unavailable as reason:
-        pytest.fail(str(reason))
-
-
-@pytest.fixture(scope="module")
-def desk(tmp_path_factory, files):
-    server = _desk(tmp_path_factory, files)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def guarded(tmp_path_factory, files):
-    server = _desk(tmp_path_factory, files, JPFLOWS_SERVER_TOKEN=TOKEN, JPFLOWS_SERVER_RATE="1",
-                   JPFLOWS_SERVER_BURST="4", JPFLOWS_SERVER_MAX_BODY="2000",
-                   JPFLOWS_CORS_ORIGINS="http://127.0.0.1:9, https://desk.example")
+    server = start_desk(tmp_path_factory, files, JPFLOWS_SERVER_TOKEN=TOKEN,
+                        JPFLOWS_SERVER_RATE="1", JPFLOWS_SERVER_BURST="4",
+                        JPFLOWS_SERVER_MAX_BODY="2000",
+                        JPFLOWS_CORS_ORIGINS="http://127.0.0.1:9, https://desk.example")
     yield server
     server.stop()
-
-
-@pytest.fixture
-def desktop(files, tmp_path, monkeypatch):
-    """The desktop Excel functions of this process, reading the same publisher files."""
-    for name, value in engine_variables(files, tmp_path / "desktop-cache").items():
-        monkeypatch.setenv(name, value)
-    api.use(None)
-    yield udfs.REGISTERED
-    api.use(None)
 
 
 # -- what the server answers ------------------------------------------------------------------
