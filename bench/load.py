@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import statistics
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -125,7 +124,3 @@ async def _close(connection) -> None:
         connection[1].close()
     return None
 
-
-def spread(values: list[float]) -> str:
-    """Median and range of a few numbers, for notes."""
-    return f"median {statistics.median(values):.1f} (min {min(values):.1f}, max {max(values):.1f})"

@@ -9,28 +9,19 @@ load check that nothing fails.
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
 
 from bench import load
+from bench.system import at_once
 from tests.fixtures import fred as fred_files
-from tests.fixtures.desk import DeskServer, Unavailable, start_redis
+from tests.fixtures.desk import DeskServer
 from tests.fixtures.desk_data import DGS5, FRED_URL, engine_variables, serve_files
+from tests.fixtures.desk_fixtures import redis_server  # noqa: F401
 from tests.fixtures.server import PublisherServer, Reply, slow
 
 COLD = FRED_URL.format("COLD")
 CLIENTS = 50
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    try:
-        server = start_redis(tmp_path)
-    except Unavailable as reason:
-        pytest.skip(str(reason))
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -46,29 +37,13 @@ def _desk(tmp_path, files, redis_server, workers: int, name: str = "desk") -> De
     return DeskServer(variables, tmp_path / f"{name}.log", workers).wait_ready()
 
 
-def _at_once(calls) -> list:
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i: int) -> None:
-        barrier.wait()
-        results[i] = calls[i]()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def test_desk__50_cold_clients_across_workers_cause_one_upstream_request(
         tmp_path, files, redis_server):
     body = fred_files.current_layout("COLD", [("2025-09-30", "1.25")])
     files.serve(COLD, slow(Reply(body), 1.0))  # every client arrives while it downloads
     desk = _desk(tmp_path, files, redis_server, workers=3)
     try:
-        answers = _at_once([lambda: desk.request("POST", "/v1/call/JP_VALUE",
+        answers = at_once([lambda: desk.request("POST", "/v1/call/JP_VALUE",
                                                  {"args": ["FRED:COLD", "2025-09-30"]})] * CLIENTS)
     finally:
         desk.stop()
@@ -102,7 +77,7 @@ def test_desk__a_publisher_going_down_keeps_cached_values_flowing(tmp_path, file
     assert _expire_everything(redis_server.client()) >= 1
     second = _desk(tmp_path, files, redis_server, workers=2, name="after")  # empty memory
     try:
-        answers = _at_once([lambda: [second.call("JP_VALUE", "FRED:DGS5", "2025-09-02"),
+        answers = at_once([lambda: [second.call("JP_VALUE", "FRED:DGS5", "2025-09-02"),
                                      second.call("JP_SERIES", "FRED:DGS5", "2025-08-29")]] * 20)
         states = {row["source"]: row["state"] for row in second.request("GET",
                                                                          "/v1/status")[1]["sources"]}

@@ -17,22 +17,13 @@ import pytest
 from addin import singleflight
 from addin.config import Config
 from tests.fixtures import fred as fred_files
-from tests.fixtures.desk import PROJECT, Unavailable, start_redis
+from tests.fixtures.desk import PROJECT
+from tests.fixtures.desk_fixtures import redis_server  # noqa: F401
 from tests.fixtures.server import Reply, closed_port, slow
 
 URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id=SOFR&api_key=abc123"
 SOFR_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id=SOFR"
 LOOKUP = "from addin import api; print(api.value('SOFR', '2025-09-30'))"
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    try:
-        server = start_redis(tmp_path)
-    except Unavailable as reason:
-        pytest.skip(str(reason))
-    yield server
-    server.stop()
 
 
 def _config(tmp_path: Path, cache: str, timeout: float = 5.0) -> Config:
