@@ -148,7 +148,7 @@ class Fetcher:
             stored = self._read(key) if singleflight.shared(self.config) else None
             if stored is not None and not stored.is_expired and not self.revalidate:
                 return self._hit(url, source, stored)
-            cached = stored or cached
+            cached = stored if stored is not None else cached
             return self._download(url, real, key, cached, check, headers, expire, source)
 
     def cached(self, url: str):
