@@ -13,6 +13,7 @@ import logging
 from typing import Callable
 
 from addin.errors import AddinError
+from udfs.messages import cell_message
 
 log = logging.getLogger("jpflows.udfs")
 _log_ready = False
@@ -74,7 +75,7 @@ def udf(**arg_docs: str):
                 return function(*args, **kwargs)
             except AddinError as exc:
                 _log().info("%s%r: %s", function.__name__, args, exc)
-                return error_text(str(exc))
+                return error_text(cell_message(exc))
             except Exception:  # never a traceback in a cell; the log has the details
                 _log().exception("%s%r failed", function.__name__, args)
                 return error_text("internal error; details in the jpflows log")

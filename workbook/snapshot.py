@@ -196,13 +196,13 @@ HEDGE_FUNCTIONS = ("JP_HEDGED_SPREAD", "JP_HEDGE_COST")
 
 def series_ids(formulas: Iterable[str]) -> list[str]:
     """Series and flow ids named in ``formulas`` (plus the hedge legs and USDJPY they imply)."""
-    from addin import api, catalogue
+    from addin import api
     from addin.errors import AddinError
 
     found: dict[str, None] = {}
     for formula in formulas:
         for literal in _LITERAL.findall(formula if "JP_" in formula else ""):
-            for resolve in (api.spec, catalogue.flow_spec):
+            for resolve in (api.spec, api.flow_spec):
                 try:
                     found.setdefault(resolve(literal).id, None)
                     break

@@ -25,8 +25,10 @@ import pandas as pd
 
 from addin.errors import LayoutChanged, NoData, SourceUnavailable, UnknownSeries
 from addin.sources._cells import numbers
+from addin.sources.base import DAILY, File, Origin, SeriesSpec, Source
 
 NAME = "BOJ"
+HOME = "https://www.stat-search.boj.or.jp/index_en.html"
 API_URL = "https://www.stat-search.boj.or.jp/api/v1/getDataCode"
 LEGACY_URL = "https://www.stat-search.boj.or.jp/ssi/mtshtml/csv/fm01_d_1.csv"
 LEGACY_FILES = {("FM01", "STRDCLUCON"): LEGACY_URL}
@@ -310,3 +312,28 @@ def _legacy_rows(raw: bytes) -> pd.DataFrame:
     if table.shape[1] != 2:
         raise LayoutChanged(f"{_LEGACY}: rows are not date,value")
     return table
+
+
+_RAW = re.compile(r"[A-Z0-9]{2,8}:[A-Z0-9_@$.]{1,40}")
+
+
+def raw_series(rest: str) -> SeriesSpec | None:
+    """``BOJ:<db>:<code>``: any BOJ Time-Series series, in the BOJ's unit."""
+    if not _RAW.fullmatch(rest):
+        return None
+    db, code = rest.split(":")
+    return SeriesSpec(f"BOJ:{rest}", f"BOJ series {db} {code}", "as BOJ", DAILY,
+                      (Origin("boj", rest, code),))
+
+
+SOURCE = Source(
+    id="boj", name=NAME, home=HOME, download=download, parse=parse,
+    files=(File(API_URL + "?format=csv&lang=en&db={db}&code={code}&startDate=" + START_DATE,
+                EXPIRE, "getDataCode API, paged by NEXTPOSITION"),
+           File(LEGACY_URL, EXPIRE, "legacy call-rate table, fallback for TONA")),
+    headline=("FM01:STRDCLUCON",),
+    series=(SeriesSpec("TONA", "BOJ uncollateralized overnight call rate (TONA), FM01 STRDCLUCON",
+                       "%", DAILY, (Origin("boj", "FM01:STRDCLUCON", "STRDCLUCON"),), "JPY"),),
+    raw_prefix="BOJ", raw_series=raw_series, probe="FM01:STRDCLUCON",
+    attribution="Source: Bank of Japan",
+)

@@ -16,12 +16,15 @@ import re
 import pandas as pd
 
 from addin.errors import BadArgument, LayoutChanged
+from addin.sources.base import DAILY, File, Origin, SeriesSpec, Source
 
 NAME = "FRED"
+HOME = "https://fred.stlouisfed.org/"
 URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id={series_id}"
 FILE = "fredgraph.csv"
 EXPIRE = datetime.timedelta(hours=1)
 DATE_HEADERS = ("observation_date", "DATE")
+_ID = re.compile(r"[A-Za-z0-9_]{1,40}")
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -37,7 +40,7 @@ def download(key: str, get) -> bytes:
         The CSV bytes, as :func:`parse` takes them.
     """
     series_id = str(key).strip()
-    if not re.fullmatch(r"[A-Za-z0-9_]+", series_id):
+    if not _ID.fullmatch(series_id):
         raise BadArgument(f"FRED id {key!r}: expected letters and digits like 'DGS5'")
     check = functools.partial(parse_series, series_id=series_id)
     return get(URL.format(series_id=series_id), check=check, expire=EXPIRE)
@@ -111,3 +114,30 @@ def _dates(cells: pd.Series, label: str) -> pd.Series:
         bad = cells[stamps.isna()].iloc[0]
         raise LayoutChanged(f"FRED {label}: date {bad!r} is not YYYY-MM-DD")
     return stamps
+
+
+def origin(series_id: str, **window) -> Origin:
+    """The FRED origin of a series: the file of ``series_id``, its one column."""
+    return Origin("fred", series_id, series_id, **window)
+
+
+def raw_series(rest: str) -> SeriesSpec | None:
+    """``FRED:<id>``: any FRED series, in FRED's unit."""
+    if not _ID.fullmatch(rest):
+        return None
+    return SeriesSpec(f"FRED:{rest}", f"FRED series {rest}", "as FRED", DAILY, (origin(rest),))
+
+
+SOURCE = Source(
+    id="fred", name=NAME, home=HOME, download=download, parse=parse,
+    files=(File(URL, EXPIRE, "one series per file, no key"),),
+    headline=("SOFR", "DEXJPUS", "DGS5"),
+    series=(
+        SeriesSpec("SOFR", "Secured Overnight Financing Rate (FRED SOFR)", "%", DAILY,
+                   (origin("SOFR"),), "USD"),
+        SeriesSpec("USDJPY", "Yen per US dollar, noon New York (FRED DEXJPUS)", "JPY per USD",
+                   DAILY, (origin("DEXJPUS"),)),
+    ),
+    raw_prefix="FRED", raw_series=raw_series, probe="SOFR",
+    attribution="Source: Federal Reserve Bank of St. Louis, FRED",
+)

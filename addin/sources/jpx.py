@@ -39,9 +39,9 @@ from urllib.parse import urljoin, urlsplit
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from addin.errors import BadArgument, LayoutChanged, SourceUnavailable
+from addin.sources.base import WEEKLY, File, FlowSpec, Source
 from addin.sources.jpx_files import (
     LEGACY_MONTHLY, LEGACY_WEEKLY, NEW_GROUPS, NEW_MONTHLY, NEW_WEEKLY, camel_case, carried_right,
     cell_at, cell_text, check_triplets, group_name, japanese_key, legacy_values, month_end,
@@ -49,6 +49,7 @@ from addin.sources.jpx_files import (
 )
 
 NAME = "JPX"
+HOME = "https://www.jpx.co.jp/english/markets/statistics-equities/investor-type/index.html"
 BASE_URL = "https://www.jpx.co.jp/markets/statistics-equities/investor-type/"
 INDEX_URL = BASE_URL + "index.html"
 ARCHIVE_URL = BASE_URL + "00-00-archives-{:02d}.html"
@@ -284,7 +285,9 @@ def _new_values(name: str, rows: list[tuple], first_row: int, groups: list[str])
     if not markets or "" in markets or len(set(markets)) != len(markets):
         raise LayoutChanged(f"JPX {name}: 金額 rows or markets unclear")
     cells = numbers(table.iloc[value_rows, 3:].to_numpy().ravel()).reshape(len(markets), -1, 4)
-    where = np.array([f"{get_column_letter(4 + 4 * k)}{first_row + row}"
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    where = np.array([xl_rowcol_to_cell(first_row + row - 1, 3 + 4 * k)
                       for row in np.flatnonzero(value_rows) for k in range(len(groups))])
     sell, buy, balance, total = (cells[:, :, k].ravel() for k in range(4))
     check_triplets(name, where, sell, buy, total, balance)
@@ -305,3 +308,46 @@ def _with_totals(name: str, frame: pd.DataFrame) -> pd.DataFrame:
             raise LayoutChanged(f"JPX {name}: markets incomplete (no 二市場)")
         frame.loc["TokyoNagoya"] = frame.loc[list(TSE_MARKETS)].sum()
     return frame
+
+
+MARKETS = ("TokyoNagoya", "Prime", "Standard", "Growth")
+INVESTORS = {
+    "Foreigners": "foreign investors", "Individuals": "individuals",
+    "TrustBanks": "trust banks", "InvestmentTrusts": "investment trusts",
+    "BusinessCos": "business corporations", "Proprietary": "securities firms' own accounts",
+    "Brokerage": "securities firms' clients (brokerage total)",
+    "Securities": "securities companies", "LifeNonlife": "life and non-life insurers",
+    "Banks": "financial institutions (banks, insurers, trust banks, others)",
+    "CityRegionalBanks": "city and regional banks", "OtherFinancials": "other financial institutions",
+    "OtherInstitutions": "other institutions", "Institutions": "institutions (all)",
+    "Total": "all investors (brokerage total)",
+}
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{1,40}")
+
+
+def flow(name: str, words: str | None = None) -> FlowSpec:
+    """The flow spec of a JPX investor category (any name the JPX files carry)."""
+    words = words or re.sub(r"(?<!^)([A-Z])", r" \1", name).lower()
+    return FlowSpec(f"JPX:{name}", f"JPX weekly trading by {words} (net = purchases - sales)",
+                    "jpx", "", name, WEEKLY, "TokyoNagoya", MARKETS)
+
+
+def raw_flows(flow_id: str) -> FlowSpec | None:
+    """Any ``JPX:<Name>``: checked against the files when loaded."""
+    prefix, _, rest = flow_id.strip().partition(":")
+    return flow(rest) if prefix.upper() == "JPX" and _NAME.fullmatch(rest) else None
+
+
+SOURCE = Source(
+    id="jpx", name=NAME, home=HOME, download=download, parse=parse,
+    files=(File(INDEX_URL, INDEX_EXPIRE, "index page listing the newest files"),
+           File(ARCHIVE_URL, ARCHIVE_EXPIRE, "yearly archive pages"),
+           File(BASE_URL + "<-att folder>/stock_val_1_YYMMWW.xls", PUBLISHED_EXPIRE,
+                "legacy weekly value file, to September 2026"),
+           File(BASE_URL + "<-att folder>/stock_1_w_YYYYMMDD_YYYYMMDD.xlsx", PUBLISHED_EXPIRE,
+                "weekly value file from 2026-09-29")),
+    headers=HEADERS, headline=("",),
+    flows=tuple(flow(name, words) for name, words in INVESTORS.items()),
+    raw_flows=raw_flows, discovered=lambda key, investors: tuple(flow(n) for n in investors),
+    probe="", attribution="Source: Japan Exchange Group (JPX)",
+)

@@ -27,8 +27,11 @@ import numpy as np
 import pandas as pd
 
 from addin.errors import LayoutChanged
+from addin.sources.base import WEEKLY, File, FlowSpec, Source
 
 NAME = "MOF weekly"
+HOME = ("https://www.mof.go.jp/english/policy/international_policy/reference/"
+        "itn_transactions_in_securities/index.htm")
 URL = (
     "https://www.mof.go.jp/policy/international_policy/reference/"
     "itn_transactions_in_securities/week.csv"
@@ -229,3 +232,23 @@ def _dates(years: pd.Series, months: pd.Series, days: pd.Series) -> pd.Series:
 def _nfkc(text: str) -> str:
     """Full-width digits and punctuation as ASCII."""
     return unicodedata.normalize("NFKC", text)
+
+
+ASSET_WORDS = {"Equity": "equities", "LongTermDebt": "long-term debt",
+               "ShortTermDebt": "short-term debt", "Total": "securities (total)"}
+SIDE_WORDS = {"Foreign": "Non-residents' net purchases of Japanese {}",
+              "Resident": "Residents' net purchases of foreign {}"}
+
+
+def _flows() -> tuple[FlowSpec, ...]:
+    return tuple(FlowSpec(f"MOF:{side}:{asset}", text.format(words) + " (MOF weekly)",
+                          "mof_weekly", "", f"{side}:{asset}", WEEKLY)
+                 for side, text in SIDE_WORDS.items() for asset, words in ASSET_WORDS.items())
+
+
+SOURCE = Source(
+    id="mof_weekly", name=NAME, home=HOME, download=download, parse=parse,
+    files=(File(URL, EXPIRE, "rewritten every Thursday, revisions included"),),
+    headline=("",), flows=_flows(), probe="",
+    attribution="Source: Ministry of Finance Japan",
+)

@@ -15,12 +15,14 @@ or CP932, CRLF or LF, ``,`` or ``;`` separated.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
 
 from addin.errors import LayoutChanged, SourceUnavailable
+from addin.sources.base import DAILY, Origin, SeriesSpec, Source
 
 NAME = "CSV"
 EXPIRE = timedelta(minutes=15)
@@ -172,3 +174,16 @@ def _numbers(cells: pd.Series, grouped: bool) -> pd.Series:
     if bad.any():
         raise LayoutChanged(f"{_LABEL}: value {text[bad].iloc[0][:15]!r} is not a number")
     return values.astype("float64")
+
+
+def series_for(series_id: str, location: str, replaces: SeriesSpec | None) -> SeriesSpec:
+    """The spec of ``CSV:<NAME>``, or of a catalogue id whose ``JPFLOWS_CSV_<ID>`` replaces it."""
+    origin = Origin("csv", location, "value")
+    if replaces is None:
+        return SeriesSpec(series_id, f"User CSV {series_id}", "as in file", DAILY, (origin,))
+    return replace(replaces, description=replaces.description + " [from user CSV]",
+                   origins=(origin,))
+
+
+SOURCE = Source(id="csv", name=NAME, home="", download=download, parse=parse,
+                where=lambda key: key.strip())
