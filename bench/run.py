@@ -45,7 +45,8 @@ METHODS = [
     "the same series 100 times each; jpflows starts from an empty cache.",
     "Desk server: `jpflows serve --workers 2` over a real redis-server (JPFLOWS_CACHE=redis://). "
     "Cold crowd: 50 clients released together by a barrier, one new connection each, ask one "
-    "series no worker has seen; the local publisher counts the requests. Baseline: the same "
+    "series no worker has seen; the local publisher answers it after 0.5 s, as a distant "
+    "publisher would, and counts the requests. Baseline: the same "
     "crowd on 2 workers sharing only a SQLite file. Load: 200 keep-alive asyncio clients call "
     "the monitoring sheet's 23 formulas in rotation for 30 s, in the same process as the "
     "publisher; an answer that is not HTTP 200, is an #N/A text or differs from the first "
@@ -105,8 +106,7 @@ def measure(work: Path, repeats: Repeats, use_real: bool) -> tuple[list[report.F
     tona, tona_origin = data.tona_file(work, use_real)
     dataset.origin["TONA date,value file"] = tona_origin
     extra = {"JPFLOWS_CSV_TONA": str(tona)}
-    bodies = {**dataset.bodies, **lookups.scale_bodies(), **system.concurrency_bodies(),
-              **serving.cold_bodies()}
+    bodies = {**dataset.bodies, **lookups.scale_bodies(), **system.concurrency_bodies()}
     notes = ["files: " + ", ".join(f"{name} {origin}" for name, origin in dataset.origin.items())]
     figures: list[report.Figure] = []
     with publisher(bodies) as server:

@@ -21,9 +21,11 @@ from bench.lookups import sheet_formulas
 from bench.report import Figure
 from bench.system import at_once
 from tests.fixtures.desk import DeskServer, Unavailable, start_redis
+from tests.fixtures.server import Reply, slow
 
 WORKERS = 2
 COLD_ID = "CROWD"
+PUBLISHER_SECONDS = 0.5  # a publisher's answer time, as seen from a desk
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,12 @@ FULL = Crowd(cold=50, clients=200, seconds=30)
 QUICK = Crowd(cold=10, clients=20, seconds=2)
 
 
-def cold_bodies() -> dict[str, bytes]:
+def serve_cold(server) -> None:
+    """The crowd's series, answered after a publisher's round trip, so the crowd overlaps it."""
     dates = pd.bdate_range("2020-01-01", data.LAST_DAY)
-    return {data.FRED.format(f"{COLD_ID}{n}"): data.fred_file(f"{COLD_ID}{n}", dates, 1.0, 0.01)
-            for n in ("REDIS", "SQLITE")}
+    for name in ("REDIS", "SQLITE"):
+        body = data.fred_file(f"{COLD_ID}{name}", dates, 1.0, 0.01)
+        server.serve(data.FRED.format(f"{COLD_ID}{name}"), slow(Reply(body), PUBLISHER_SECONDS))
 
 
 def sheet_calls() -> list[load.Call]:
@@ -68,6 +72,7 @@ def figures(server, work: Path, extra: dict[str, str], crowd: Crowd) -> list[Fig
 
 
 def _measure(server, work, extra, crowd, redis_url) -> list[Figure]:
+    serve_cold(server)
     shared = _start(server, work, extra, "redis", {"JPFLOWS_CACHE": redis_url})
     try:
         lone = _crowd_requests(server, work, extra, crowd)
