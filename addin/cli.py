@@ -154,6 +154,19 @@ def cmd_bench(args) -> int:
     return bench_main(args.bench_args)
 
 
+def cmd_serve(args) -> int:
+    try:
+        from addin import server
+    except ImportError as exc:  # FastAPI and uvicorn are the optional extra [server]
+        print(f"jpflows serve needs FastAPI and uvicorn ({exc.name} is missing): "
+              "pip install 'jpflows[server]'", file=sys.stderr)
+        return 2
+    if args.workers < 1 or not 0 < args.port < 65536:
+        print("jpflows serve: --workers must be 1 or more and --port 1..65535", file=sys.stderr)
+        return 2
+    return server.run(args.host, args.port, args.workers)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="jpflows", description=__doc__)
     top.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
@@ -180,6 +193,12 @@ def parser() -> argparse.ArgumentParser:
     book.add_argument("action", choices=["new"])
     book.add_argument("name")
     book.set_defaults(run=cmd_workbook)
+    serve = sub.add_parser("serve", help="the functions over HTTP for Excel without Python")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes; share a JPFLOWS_CACHE=redis://... cache")
+    serve.set_defaults(run=cmd_serve)
     sub.add_parser("bench", help="run the performance benchmarks (from a checkout); "
                    "options such as --quick pass through").set_defaults(run=cmd_bench)
     return top
