@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 ENTRY_MODULE = "jpflows_template"
-MACRO = "SampleCall"
+# Button caption -> the VBA macro it runs (workbook/jpflows.bas) -> the entry module's function.
+BUTTONS = {"Refresh": ("JpflowsRefresh", "refresh_button"),
+           "Snapshot": ("JpflowsSnapshot", "snapshot_button")}
 CHART_ROWS = 420  # rows reserved under each charted table: 8 years of weeks, 35 of months
 
 
@@ -42,6 +44,10 @@ class Chart:
 class Button:
     ref: str
     caption: str
+
+    @property
+    def macro(self) -> str:
+        return BUTTONS[self.caption][0]
 
 
 @dataclass(frozen=True)
@@ -305,19 +311,29 @@ def _hedging() -> Sheet:
     return Sheet("Hedging", tuple(cells), {"A": 62, "B": 12, "C": 12, "D": 28, "E": 28})
 
 
-def conf_rows(module: str = ENTRY_MODULE) -> list[tuple[str, object]]:
-    """The workbook's xlwings settings (key, value); the interpreter comes from the user's conf."""
-    return [("UDF Modules", module), ("Debug UDFs", False), ("Use UDF Server", False),
+def conf_rows(module: str = ENTRY_MODULE,
+              interpreter: tuple[str, str] | None = None) -> list[tuple[str, object]]:
+    """The workbook's xlwings settings (key, value).
+
+    Args:
+        module: The entry module ("UDF Modules").
+        interpreter: (``Interpreter_Win`` or ``Interpreter_Mac``, path) for a workbook made on
+            one machine; the template names none, so xlwings falls back to the user's conf.
+    """
+    rows = [("UDF Modules", module), ("Debug UDFs", False), ("Use UDF Server", False),
             ("Show Console", False)]
+    return rows + [interpreter] if interpreter else rows
 
 
-def _conf(module: str) -> Sheet:
-    return Sheet("xlwings.conf", tuple(block(1, conf_rows(module), "AB")), {"A": 16, "B": 20})
+def _conf(module: str, interpreter: tuple[str, str] | None) -> Sheet:
+    return Sheet("xlwings.conf", tuple(block(1, conf_rows(module, interpreter), "AB")),
+                 {"A": 16, "B": 48})
 
 
-def sheets(module: str = ENTRY_MODULE) -> tuple[Sheet, ...]:
+def sheets(module: str = ENTRY_MODULE,
+           interpreter: tuple[str, str] | None = None) -> tuple[Sheet, ...]:
     """Every sheet in workbook order; ``module`` is the entry module named after the workbook."""
     from workbook.claims import article_check
 
     return (_dashboard(), _flows(), _rally(), _hedging(), article_check(), _settings(),
-            _conf(module))
+            _conf(module, interpreter))
