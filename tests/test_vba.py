@@ -16,6 +16,10 @@ import sys
 import zipfile
 from pathlib import Path
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 import olefile
 import pytest
@@ -216,6 +220,35 @@ def test_template__libreoffice_imports_every_module(template, tmp_path):
                      "xlwings": "normal", "jpflows": "normal", "xlwings_udfs": "normal"}
     assert "Public Sub JpflowsRefresh()" in basic["jpflows"]
     assert "Function JP_VALUE(series, Optional on_date)" in basic["xlwings_udfs"]
+
+
+# -- the xlwings version ---------------------------------------------------------------------------
+
+def _pinned_xlwings() -> str:
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    return next(d for d in dependencies if re.match(r"xlwings\b", d)).replace(" ", "")
+
+
+def test_version__pyproject_pins_exactly_the_version_of_the_shipped_vba():
+    with zipfile.ZipFile(build.TEMPLATE) as archive:
+        shipped = vba.module_sources(archive.read("xl/vbaProject.bin"))["xlwings"]
+    assert _pinned_xlwings() == f"xlwings=={vba.xlwings_version(shipped)}"
+
+
+def test_version__the_vba_loads_files_named_after_its_own_version():
+    """Why the pin is exact: the VBA asks for xlwings64-<version>.dll and xlwings-<version>.applescript."""
+    source = vba.module_sources(vba.vba_project())["xlwings"]
+    version = vba.xlwings_version(source)
+    assert f'"xlwings64-{version}.dll"' in source
+    assert '"xlwings-" & XLWINGS_VERSION & ".applescript"' in source
+    import xlwings
+
+    assert xlwings.__version__ == version
+
+
+def test_version__missing_constant_is_an_error():
+    with pytest.raises(LookupError, match="XLWINGS_VERSION"):
+        vba.xlwings_version("Attribute VB_Name = \"xlwings\"\n")
 
 
 # -- the JP_* wrappers -----------------------------------------------------------------------------
