@@ -1,17 +1,25 @@
-"""Where cached responses are stored: SQLite in the cache folder, or Redis shared by a team.
+"""Where downloaded files are kept: requests-cache's SQLite backend, or Redis shared by a team.
 
-Rows are JSON (never pickle). A truncated or garbage SQLite file is moved aside, kept for
-inspection, and a new one is built; a folder that cannot hold a file leaves an in-memory cache.
+requests-cache is used as storage only: a :class:`Store` keeps each publisher file as a
+``CachedResponse`` (JSON rows, never pickle) under the key requests-cache derives from the
+publisher's URL, so a copy stays valid whatever mirror fetched it. When a copy is fresh, what to
+do when a download fails and so on is decided by :mod:`addin.http`. A cache that cannot be read
+counts as a miss; a truncated or garbage SQLite file is moved aside, kept for inspection, and a new
+one is built; a folder that cannot hold a file leaves an in-memory cache.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from datetime import datetime
 from pathlib import Path
 
+import requests
 import requests_cache
+from requests.structures import CaseInsensitiveDict
+from requests_cache.models import CachedRequest
 
 from addin.config import Config
 from addin.errors import SourceUnavailable
@@ -47,6 +55,61 @@ def _redis_backend(config: Config):
     # No Redis TTL: an expired copy must stay, as the fallback while a publisher is down.
     return requests_cache.RedisCache(namespace="jpflows", connection=connection,
                                      serializer="json", ttl=False)
+
+
+def stored(url: str, body: bytes, headers, created: datetime, expires: datetime | None):
+    """The cache's record of one downloaded file."""
+    return requests_cache.CachedResponse(
+        content=body, status_code=200, reason="OK", url=url, headers=CaseInsensitiveDict(headers),
+        request=CachedRequest(method="GET", url=url, headers=CaseInsensitiveDict()),
+        created_at=created, expires=expires)
+
+
+class Store:
+    """Publisher files by URL, in the configured backend; trouble costs the cache, never the answer."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.backend = open_backend(config)
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(url: str) -> str:
+        """requests-cache's key of a publisher URL (its query normalised)."""
+        return requests_cache.create_key(requests.Request("GET", url).prepare())
+
+    def get(self, url: str):
+        """The stored copy of ``url`` (fresh or expired), or ``None``."""
+        backend = self.backend
+        try:
+            return backend.get_response(self.key(url))
+        except Exception as exc:  # whatever the backend raises, the publisher can still answer
+            self._trouble("read", exc, backend)
+            return None
+
+    def put(self, url: str, response) -> None:
+        backend = self.backend
+        try:
+            backend.save_response(response, cache_key=self.key(url), expires=response.expires)
+        except Exception as exc:  # a full disk or a lost Redis costs the cache, not the answer
+            self._trouble("write", exc, backend)
+
+    def _trouble(self, action: str, exc: Exception, backend) -> None:
+        log.warning("cache %s: %s failed (%s: %s)", self.config.cache_label, action,
+                    type(exc).__name__, str(exc)[:120])
+        if _is_corruption(exc) and isinstance(backend, requests_cache.SQLiteCache):
+            self._rebuild(backend)
+
+    def _rebuild(self, broken) -> None:
+        """Set a cache file aside that went bad while open, and continue with a new one."""
+        with self._lock:
+            if self.backend is not broken:
+                return  # another thread has rebuilt it already
+            # Not closed: other threads may be reading on its connection, and closing under
+            # them crashes the interpreter; it is closed once the last of them lets go of it.
+            # Checked again, not assumed: another process may have rebuilt the file by now.
+            _set_aside_if_corrupt(Path(broken.responses.db_path))
+            self.backend = open_backend(self.config)
 
 
 def _set_aside_if_corrupt(path: Path) -> bool:

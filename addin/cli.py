@@ -7,7 +7,17 @@ import logging
 import sys
 from datetime import date
 
-from addin.errors import AddinError
+from addin.dates import day_number
+from addin.errors import AddinError, BadArgument
+
+
+def cli_date(text: str) -> str:
+    """An argument type: the date text, read by the same grammar as cells and Python."""
+    try:
+        day_number(text)
+    except BadArgument as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def _console():
@@ -149,13 +159,13 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = top.add_subparsers(dest="command", required=True)
     rep = sub.add_parser("report", help="print the monitor (the main job)")
-    rep.add_argument("--as-of", help="date YYYY-MM-DD (default today)")
+    rep.add_argument("--as-of", type=cli_date, help="date YYYY-MM-DD (default today)")
     rep.add_argument("--xlsx", help="also write the monitor as a values-only workbook")
     rep.set_defaults(run=cmd_report)
     show = sub.add_parser("show", help="print a series as date,value")
     show.add_argument("series")
-    show.add_argument("--start")
-    show.add_argument("--end")
+    show.add_argument("--start", type=cli_date, help="first date, YYYY-MM-DD")
+    show.add_argument("--end", type=cli_date, help="last date, YYYY-MM-DD")
     show.set_defaults(run=cmd_show)
     sub.add_parser("status", help="freshness of every source").set_defaults(run=cmd_status)
     search = sub.add_parser("search", help="find series and flow ids")

@@ -15,31 +15,36 @@ import os
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import requests
 
 from addin.config import Config
 from addin.errors import AddinError
-from addin.http import USER_AGENT, rewrite
+from addin.sources import REGISTRY
+from addin.transport import USER_AGENT, rewrite
 
 MIN_PYTHON = (3, 10)
 PROBE_TIMEOUT = 5.0
 MAC_EXCEL = Path("/Applications/Microsoft Excel.app")
+
+
+def _probes() -> dict[str, tuple[str, dict[str, str]]]:
+    """Per source, the first request its download sends (URL and headers), as the source sends it."""
+    today = date.today()
+    found = {}
+    for source in REGISTRY.sources():
+        key = source.probe_key(today)
+        first = source.first_request(key) if key is not None else None
+        if first is not None:
+            found[source.name] = first
+    return found
+
+
+PROBE_REQUESTS = _probes()
 # One representative file per publisher: what the engine would download first.
-PROBES = {
-    "MOF JGB": "https://www.mof.go.jp/english/policy/jgbs/reference/interest_rate/historical/jgbcme_all.csv",
-    "US Treasury": "https://home.treasury.gov/resource-center/data-chart-center/interest-rates/",
-    "FRED": "https://fred.stlouisfed.org/graph/fredgraph.csv?id=SOFR",
-    "BOJ": "https://www.stat-search.boj.or.jp/api/v1/getDataCode?format=csv&lang=en&db=FM01"
-           "&code=STRDCLUCON&startDate=202501",
-    "MOF weekly": "https://www.mof.go.jp/policy/international_policy/reference/"
-                  "itn_transactions_in_securities/week.csv",
-    "MOF BoP portfolio": "https://www.mof.go.jp/policy/international_policy/reference/"
-                         "balance_of_payments/bpport/6pi-1.csv",
-    "JPX": "https://www.jpx.co.jp/markets/statistics-equities/investor-type/index.html",
-    "Stooq": "https://stooq.com/q/d/l/?s=^tpx&i=d",
-}
+PROBES = {name: url for name, (url, _) in PROBE_REQUESTS.items()}
 
 
 @dataclass
@@ -126,13 +131,13 @@ def _redis_cache(config: Config) -> Check:
     return Check("OK", "Cache", f"{config.cache_label} answers")
 
 
-def check_source(name: str, url: str, config: Config) -> Check:
+def check_source(name: str, url: str, config: Config, headers: dict | None = None) -> Check:
     """Ask the publisher (or its mirror) for one file, with a short timeout."""
     if config.offline:
         return Check("SKIP", name, "not checked: JPFLOWS_OFFLINE=1 serves the cache only")
     target = rewrite(url, config.mirror)
     via = " (via JPFLOWS_MIRROR)" if target != url else ""
-    status = _probe(target, min(config.timeout, PROBE_TIMEOUT))
+    status = _probe(target, min(config.timeout, PROBE_TIMEOUT), headers)
     if isinstance(status, int) and status < 400:
         return Check("OK", name, f"answers{via}, HTTP {status}")
     problem = f"HTTP {status}" if isinstance(status, int) else status
@@ -140,8 +145,8 @@ def check_source(name: str, url: str, config: Config) -> Check:
                  "check the network or proxy, or set JPFLOWS_MIRROR; cached data is still served")
 
 
-def _probe(url: str, timeout: float) -> int | str:
-    headers = {"User-Agent": USER_AGENT}
+def _probe(url: str, timeout: float, sent: dict | None = None) -> int | str:
+    headers = {"User-Agent": USER_AGENT, **(sent or {})}
     try:
         response = requests.head(url, timeout=timeout, allow_redirects=True, headers=headers)
         if response.status_code < 400:
@@ -163,7 +168,8 @@ def checks(environ=None, platform: str | None = None) -> list[Check]:
     except AddinError as exc:
         return found + [Check("FAIL", "Settings", str(exc), "fix the environment variable named")]
     found.append(check_cache(config))
-    found += [check_source(name, url, config) for name, url in PROBES.items()]
+    found += [check_source(name, url, config, headers)
+              for name, (url, headers) in PROBE_REQUESTS.items()]
     return found
 
 

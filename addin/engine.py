@@ -1,30 +1,32 @@
-"""Loading frames from sources through the cache, memoised in memory.
+"""The engine: the fetcher, the catalogue, and every memo of parsed frames and columns.
 
 A parsed frame is kept until ``recheck_seconds`` pass; then the source's files are asked for again
 (usually straight from the HTTP cache) and the frame is re-parsed only when their bytes changed.
-A warm lookup therefore costs a dict access and a binary search, never a parse.
+A warm lookup therefore costs a dict access and a binary search, never a parse. Everything an
+engine remembers lives on it, so a new engine (``api.use``) starts from nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-import time
 from collections import defaultdict
-from dataclasses import dataclass, field
-from functools import cached_property
-from datetime import datetime
-from typing import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
 
-import numpy as np
 import pandas as pd
 
+from addin.catalogue import Catalogue
+from addin.clock import Clock
+from addin.column import Column
 from addin.config import Config
-from addin.errors import AddinError, NoData
-from addin.http import Fetcher
+from addin.errors import AddinError, BadArgument, NoData
+from addin.failures import Failures
 from addin.sources import REGISTRY
+from addin.sources.base import FlowSpec, SeriesSpec
 
-Clock = Callable[[], datetime]
+if TYPE_CHECKING:  # the HTTP layer is imported only when something must be downloaded
+    from addin.http import Fetcher
 
 
 @dataclass
@@ -37,57 +39,61 @@ class Loaded:
     recheck_at: float
 
 
-@dataclass(frozen=True)
-class Column:
-    """One series as plain arrays: dates (datetime64[ns], ascending) and values, NaNs removed."""
-
-    dates: np.ndarray
-    values: np.ndarray
-    urls: tuple[str, ...] = field(default=())
-
-    @classmethod
-    def of(cls, values: pd.Series, urls=(), keep_missing: bool = False) -> "Column":
-        values = values if keep_missing else values.dropna()
-        return cls(values.index.values.astype("datetime64[ns]"),
-                   values.to_numpy(dtype="float64"), tuple(urls))
-
-    def at_or_before(self, when: np.datetime64) -> tuple[np.datetime64, float] | None:
-        i = int(np.searchsorted(self.dates, when, side="right")) - 1
-        return None if i < 0 else (self.dates[i], float(self.values[i]))
-
-    @cached_property
-    def series(self) -> pd.Series:
-        """The column as a pandas Series (built once, shared: do not modify it)."""
-        return pd.Series(self.values, index=pd.DatetimeIndex(self.dates, name="date"))
-
-    def to_series(self) -> pd.Series:
-        return self.series.copy()
-
-
 class Engine:
-    """Owns the fetcher and the in-memory memo of parsed frames and columns."""
+    """Owns the fetcher, the catalogue and the in-memory memos; thread-safe."""
 
-    def __init__(self, config: Config, fetcher: Fetcher | None = None, clock: Clock = datetime.now):
+    def __init__(self, config: Config, fetcher: "Fetcher | None" = None,
+                 clock: Clock | None = None) -> None:
         self.config = config
-        self.fetcher = fetcher or Fetcher(config)
-        self.clock = clock
+        self.clock = clock or (fetcher.clock if fetcher is not None else Clock())
+        self.failures = fetcher.failures if fetcher is not None else Failures(
+            config.recheck_seconds, self.clock)
+        self._fetcher = fetcher
+        self.catalogue = Catalogue(config.csv_files)
+        self.memo: dict[Any, Any] = {}  # the queries' own memos (joined columns, rolling sums)
+        self._specs: dict[str, SeriesSpec] = {}
         self._frames: dict[tuple[str, str], Loaded] = {}
         self._columns: dict[tuple, tuple[pd.DataFrame, Column]] = {}
         self._locks: defaultdict[tuple, threading.Lock] = defaultdict(threading.Lock)
         self._guard = threading.Lock()
-        self._failures: dict[tuple[str, str], tuple[AddinError, float]] = {}
-        self.errors: dict[str, str] = {}
+
+    @property
+    def fetcher(self) -> "Fetcher":
+        """The HTTP layer, built on first need."""
+        if self._fetcher is None:
+            with self._guard:
+                if self._fetcher is None:
+                    from addin.http import Fetcher
+                    from addin.polite import Politeness
+                    from addin.transport import Transport
+
+                    polite = Politeness(REGISTRY.limits)
+                    self._fetcher = Fetcher(self.config, Transport(self.config, politeness=polite),
+                                            failures=self.failures, clock=self.clock)
+        return self._fetcher
+
+    def spec(self, series_id) -> SeriesSpec:
+        """The catalogue entry of a series id (case-insensitive)."""
+        found = self._specs.get(series_id)
+        if found is None:
+            if not isinstance(series_id, str) or not series_id.strip():
+                raise BadArgument('Series id is empty; try JP_SEARCH("JGB")')
+            found = self._specs[series_id] = self.catalogue.series_spec(series_id)
+        return found
+
+    def flow_spec(self, flow_id) -> FlowSpec:
+        """The catalogue entry of a flow id (case-insensitive)."""
+        if not isinstance(flow_id, str) or not flow_id.strip():
+            raise BadArgument('Investor is empty; try JP_SEARCH("JPX")')
+        return self.catalogue.flow_spec(flow_id)
 
     def frame(self, source_id: str, key: str) -> pd.DataFrame:
-        return self._load(source_id, key).frame
+        return self.load(source_id, key).frame
 
     def frame_if_loaded(self, source_id: str, key: str) -> pd.DataFrame | None:
         """The frame already in memory, without loading or rechecking anything."""
         loaded = self._frames.get((source_id, key))
         return None if loaded is None else loaded.frame
-
-    def loaded(self, source_id: str, key: str) -> Loaded:
-        return self._load(source_id, key)
 
     def column(self, source_id: str, key: str, column, keep_missing: bool = False) -> Column:
         """A column of a source's frame as arrays, cached while the frame is unchanged.
@@ -97,45 +103,44 @@ class Engine:
         """
         memo_key = (source_id, key, column, keep_missing)
         loaded = self._frames.get((source_id, key))
-        if loaded is not None and time.monotonic() < loaded.recheck_at:
+        if loaded is not None and self.clock.monotonic() < loaded.recheck_at:
             cached = self._columns.get(memo_key)
             if cached is not None and cached[0] is loaded.frame:
                 return cached[1]
-        loaded = self._load(source_id, key)
+        loaded = self.load(source_id, key)
         if column not in loaded.frame.columns:
-            raise NoData(f"{REGISTRY[source_id].NAME} has no column {column!r}")
+            raise NoData(f"{REGISTRY[source_id].name} has no column {column!r}")
         result = Column.of(loaded.frame[column], loaded.urls, keep_missing)
         self._columns[memo_key] = (loaded.frame, result)
         return result
 
-    def _load(self, source_id: str, key: str) -> Loaded:
+    def load(self, source_id: str, key: str) -> Loaded:
+        """The parsed frame of one source key: from memory, or through the fetcher."""
         memo_key = (source_id, key)
         loaded = self._frames.get(memo_key)
-        if loaded is not None and time.monotonic() < loaded.recheck_at:
+        if loaded is not None and self.clock.monotonic() < loaded.recheck_at:
             return loaded
         with self._guard:
             lock = self._locks[memo_key]
         with lock:
             loaded = self._frames.get(memo_key)
-            if loaded is not None and time.monotonic() < loaded.recheck_at:
+            if loaded is not None and self.clock.monotonic() < loaded.recheck_at:
                 return loaded
-            failure = self._failures.get(memo_key)
-            if failure is not None and time.monotonic() < failure[1]:
-                # A source that just failed is not asked again by every cell that needs it.
-                raise failure[0]
-            try:
+            failure = self.failures.recent(memo_key)
+            if failure is None:
                 return self._reload(source_id, key, loaded)
-            except AddinError as exc:
-                self._failures[memo_key] = (exc, time.monotonic() + self.config.recheck_seconds)
-                raise
+            # A source that just failed is not asked again by every cell that needs it.
+            if loaded is None:
+                raise failure
+            return loaded
 
     def _reload(self, source_id: str, key: str, previous: Loaded | None) -> Loaded:
         source = REGISTRY[source_id]
         seen: list[tuple[str, bytes]] = []
 
         def get(url, *, check=None, headers=None, expire=None) -> bytes:
-            body = self.fetcher.get(url, check=check, headers=headers, expire=expire,
-                                    source=source.NAME)
+            body = self.fetcher.get(url, check=check, headers={**source.headers, **(headers or {})},
+                                    expire=expire, source=source.name)
             seen.append((url, body))
             return body
 
@@ -148,38 +153,46 @@ class Engine:
             else:
                 frame = source.parse(raw)
         except AddinError as exc:
-            self.errors[source_id] = str(exc)
+            self.failures.remember((source_id, key), exc)
             if previous is None:
                 raise
             # Nothing is lost: the last frame that parsed stays in use until a good download.
-            previous.recheck_at = time.monotonic() + self.config.recheck_seconds
+            previous.recheck_at = self.clock.monotonic() + self.config.recheck_seconds
             return previous
-        self.errors.pop(source_id, None)
-        self._failures.pop((source_id, key), None)
+        self.failures.forget((source_id, key))
         loaded = Loaded(frame, fingerprint, tuple(url for url, _ in seen),
-                        time.monotonic() + self.config.recheck_seconds)
+                        self.clock.monotonic() + self.config.recheck_seconds)
         self._frames[(source_id, key)] = loaded
         return loaded
 
     def loaded_keys(self) -> list[tuple[str, str]]:
         """Every (source, key) asked for so far, whether it loaded or failed."""
-        return list(dict.fromkeys([*self._frames, *self._failures]))
+        failed = [key for key in self.failures.keys() if isinstance(key, tuple)]
+        return list(dict.fromkeys([*self._frames, *failed]))
 
-    def refresh(self, keys: list[tuple[str, str]], progress=None) -> dict[tuple[str, str], str]:
+    def refresh(self, keys: list[tuple[str, str]],
+                progress: Callable[[int, int, str], None] | None = None) -> dict[tuple[str, str], str]:
         """Revalidate every file behind ``keys`` with the publishers; returns an outcome each."""
         outcome = {}
-        self._failures.clear()
-        self.fetcher.revalidate = True
+        self.failures.clear()
+        fetcher = self.fetcher
+        fetcher.revalidate = True
         try:
             for i, (source_id, key) in enumerate(keys):
                 if progress:
-                    progress(i, len(keys), REGISTRY[source_id].NAME)
-                previous = self._frames.get((source_id, key))
+                    progress(i, len(keys), REGISTRY[source_id].name)
                 try:
-                    self._frames[(source_id, key)] = self._reload(source_id, key, previous)
+                    self._frames[(source_id, key)] = self._reload(
+                        source_id, key, self._frames.get((source_id, key)))
                     outcome[(source_id, key)] = "OK"
                 except AddinError as exc:
                     outcome[(source_id, key)] = str(exc)
         finally:
-            self.fetcher.revalidate = False
+            fetcher.revalidate = False
         return outcome
+
+    def last_error(self, source_id: str) -> str | None:
+        """The latest failure of any key of a source still remembered, for ``JP_STATUS``."""
+        found = [self.failures.recent(key) for key in self.failures.keys()
+                 if isinstance(key, tuple) and key[0] == source_id]
+        return next((str(error) for error in found if error is not None), None)

@@ -1,11 +1,13 @@
 """The engine's exceptions.
 
-Every failure a user can cause or meet is an :class:`AddinError`; its message is short, names the
-value that failed and says what is allowed or what to do next, because in Excel it becomes the cell
-text ``#N/A <message>``.
+Every failure a user can cause or meet is an :class:`AddinError`; its message is a sentence that
+names the value that failed and says what is allowed or what to do next. The faces decide how
+much of it fits their space: in Excel it becomes the cell text ``#N/A <message>``, shortened there.
 """
 
 from __future__ import annotations
+
+TIMED_OUT, UNREACHABLE = "timed out", "unreachable"
 
 
 class AddinError(Exception):
@@ -21,7 +23,20 @@ class NoData(AddinError):
 
 
 class SourceUnavailable(AddinError):
-    """A publisher could not be reached (or answered with an error) and nothing usable is cached."""
+    """A publisher could not be reached (or answered with an error) and nothing usable is cached.
+
+    ``source`` and ``problem`` keep the parts of the message apart, so that a face with little
+    room (an Excel cell) can say the same thing in fewer words (see :func:`phrasings`).
+    """
+
+    def __init__(self, message: str, source: str = "", problem: str = "") -> None:
+        super().__init__(message)
+        self.source, self.problem = source, problem
+
+    @classmethod
+    def nothing_cached(cls, source: str, problem: str) -> "SourceUnavailable":
+        """A download failed and no earlier copy exists."""
+        return cls(phrasings(source, problem)[0], source, problem)
 
 
 class LayoutChanged(AddinError):
@@ -33,3 +48,15 @@ class LayoutChanged(AddinError):
 
 class BadArgument(AddinError):
     """An argument that cannot be understood (a date, a measure, a currency...)."""
+
+
+def phrasings(source: str, problem: str) -> list[str]:
+    """Ways to say that ``source`` failed with ``problem`` and nothing is cached, longest first."""
+    if problem in (TIMED_OUT, UNREACHABLE):
+        return [f"{source} {problem}, nothing cached; check network or JPFLOWS_MIRROR",
+                f"{source} {problem}, nothing cached; check network"]
+    if problem.startswith("HTTP "):
+        return [f"{source} answered {problem}, nothing cached; check JPFLOWS_MIRROR or later",
+                f"{source} answered {problem}, nothing cached"]
+    named = problem if problem.split(" ")[0] == source.split(" ")[0] else f"{source}: {problem}"
+    return [f"{named}; nothing cached", named]

@@ -11,7 +11,7 @@ from typing import Callable
 
 import pandas as pd
 
-from addin import api
+from addin import api, dates
 from addin.errors import AddinError
 
 
@@ -31,8 +31,7 @@ class Section:
     sources: tuple[str, ...] = ()
 
 
-def _ymd(when) -> str:
-    return pd.Timestamp(when).strftime("%Y-%m-%d")
+_ymd = dates.ymd
 
 
 def _flows(investor: str, as_of: pd.Timestamp) -> list[Line]:
@@ -71,15 +70,12 @@ def _usdjpy(as_of: pd.Timestamp) -> list[Line]:
 
 
 def _hedged(as_of: pd.Timestamp) -> list[Line]:
-    ust = api.observation("UST5Y", as_of)
-    jgb = api.observation("JGB5Y", as_of)
-    when = min(ust[0], jgb[0])
-    usd, jpy = api.value("SOFR", when), api.value("TONA", when)
-    hedged = api.hedged_yield(jgb[1], jpy, usd, 90, 0.0, "USD")
+    legs = api.hedged_legs("JGB5Y", "UST5Y", as_of)
+    ust, jgb = api.observation("UST5Y", as_of), api.observation("JGB5Y", as_of)
     return [Line(f"UST5Y ({_ymd(ust[0])})", ust[1], "%"),
             Line(f"JGB5Y ({_ymd(jgb[0])})", jgb[1], "%"),
-            Line("JGB5Y hedged into USD (3M rolled, SOFR/TONA)", hedged, "%"),
-            Line("Hedged JGB5Y minus UST5Y", hedged - api.value("UST5Y", when), "pp")]
+            Line("JGB5Y hedged into USD (3M rolled, SOFR/TONA)", legs.hedged, "%"),
+            Line("Hedged JGB5Y minus UST5Y", legs.spread, "pp")]
 
 
 SECTIONS: list[tuple[str, Callable[[pd.Timestamp], list[Line]], tuple[str, ...]]] = [

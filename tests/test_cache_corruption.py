@@ -14,7 +14,8 @@ import pytest
 from addin import api
 from addin.config import Config, parse_mirror
 from addin.errors import SourceUnavailable
-from addin.http import CACHE_FILE, Fetcher, _set_aside_if_corrupt
+from addin.cache import CACHE_FILE, _set_aside_if_corrupt
+from addin.http import Fetcher
 from tests.fixtures import fred as fred_files
 from tests.fixtures.server import FaultServer
 
@@ -42,7 +43,7 @@ def _filled_cache(config: Config) -> Path:
     fetcher = Fetcher(config)
     for url in URLS:
         fetcher.get(url)
-    fetcher.session.cache.close()
+    fetcher.store.backend.close()
     path = config.cache_dir / CACHE_FILE
     db = sqlite3.connect(path)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

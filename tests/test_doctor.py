@@ -111,7 +111,7 @@ def test_doctor__xlwings_version_is_shown():
 def test_doctor__probes_the_files_the_sources_download():
     from addin.sources import REGISTRY, boj, fred, mof_bop, mof_jgb, mof_weekly, stooq
 
-    assert set(doctor.PROBES) == {REGISTRY[s].NAME for s in REGISTRY.ids() if s != "csv"}
+    assert set(doctor.PROBES) == {REGISTRY[s].name for s in REGISTRY.ids() if s != "csv"}
     assert doctor.PROBES["MOF JGB"] == mof_jgb.HISTORY_URL
     assert doctor.PROBES["FRED"] == fred.URL.format(series_id="SOFR")
     assert doctor.PROBES["MOF weekly"] == mof_weekly.URL

@@ -15,7 +15,9 @@ from addin import api
 from addin.config import Config, parse_mirror
 from addin.engine import Engine
 from addin.errors import LayoutChanged, SourceUnavailable
-from addin.http import Fetcher, _CappedRetry
+from addin.http import Fetcher
+from addin.transport import _CappedRetry
+from udfs.messages import cell_message
 from addin.sources import mof_jgb
 from tests.fixtures import fred as fred_files
 from tests.fixtures import mof_jgb as jgb_files
@@ -134,7 +136,7 @@ def test_fault__empty_cache_gives_short_message_naming_source(fresh_api, subject
     _use_engine(**changes)
     with pytest.raises((SourceUnavailable, LayoutChanged)) as caught:
         api.value(series, day)
-    message = str(caught.value)
+    message = cell_message(caught.value)  # the engine's sentence as the cell shows it
     assert source.split()[0] in message
     assert len(message) <= 75, message
     assert _state(source) == "error"

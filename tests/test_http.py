@@ -11,7 +11,9 @@ import urllib3.util.retry
 
 from addin.config import Config, parse_mirror
 from addin.errors import LayoutChanged, SourceUnavailable
-from addin.http import Fetcher, _CappedRetry, build_session, rewrite, unavailable_message
+from addin.http import Fetcher
+from addin.transport import _CappedRetry, build_session, rewrite
+from udfs.messages import unavailable_message
 from addin.sources import REGISTRY
 from tests.fixtures.server import Reply, Stream, slow
 
@@ -36,7 +38,7 @@ def _no_html(body: bytes) -> None:
 
 
 def _stored(fetcher: Fetcher) -> bytes | None:
-    cached = fetcher.session.cache.get_response(fetcher._key(URL, None))
+    cached = fetcher.store.get(URL)
     return None if cached is None else cached.content
 
 
@@ -215,7 +217,7 @@ def test_get__cache_write_failure_still_answers(server, make_fetcher, monkeypatc
     def locked(*args, **kwargs):
         raise sqlite3.OperationalError("database is locked")
 
-    monkeypatch.setattr(fetcher.session.cache, "save_response", locked)
+    monkeypatch.setattr(fetcher.store.backend, "save_response", locked)
     assert fetcher.get(URL, source="FRED") == GOOD
     assert "database is locked" in caplog.text
 
@@ -227,7 +229,7 @@ def test_get__cache_read_failure_counts_as_miss(server, make_fetcher, monkeypatc
     def unreadable(key):
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(fetcher.session.cache, "get_response", unreadable)
+    monkeypatch.setattr(fetcher.store.backend, "get_response", unreadable)
     assert fetcher.get(URL) == GOOD
 
 
@@ -255,7 +257,7 @@ def test_build_session__verifies_tls_and_caps_retry_wait(tmp_path):
                                      "HTTP 429 (rate limited)", "TLS certificate check failed"])
 def test_unavailable_message__fits_a_cell_and_names_source(source_id, problem):
     try:
-        name = REGISTRY[source_id].NAME
+        name = REGISTRY[source_id].name
     except ImportError:
         pytest.skip(f"source {source_id} not importable yet")
     message = unavailable_message(name, problem)

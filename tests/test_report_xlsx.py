@@ -90,3 +90,24 @@ def test_cli_report__offline_empty_cache_writes_the_reasons(tmp_path, monkeypatc
     texts = [str(sheet.cell(r, 1).value) for r in range(1, sheet.max_row + 1)]
     assert sum(t.startswith("unavailable: ") for t in texts) >= 5
     assert str(tmp_path) not in " ".join(texts)
+
+
+def test_write__chart_labels_formatted_and_bars_from_zero(monitor):
+    with zipfile.ZipFile(monitor) as archive:
+        charts = {n: archive.read(n).decode() for n in archive.namelist()
+                  if n.startswith("xl/charts/chart")}
+    rally = next(body for body in charts.values() if "Rally from the 1-year low" in body)
+    assert '<c:dLbls><c:numFmt formatCode="0.0%"' in rally
+    assert '<c:min val="0"/>' in rally
+    assert all("as of 2025-09-30" in body for body in charts.values())
+    data = openpyxl.load_workbook(monitor)["Chart data"]
+    assert data["B2"].number_format == "#,##0.0"
+
+
+def test_write__every_sheet_prints_on_one_landscape_page(monitor):
+    book = openpyxl.load_workbook(monitor)
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        setup = sheet.page_setup  # a missing count is the file format's default, one page
+        assert (setup.fitToWidth or 1, setup.fitToHeight or 1) == (1, 1), sheet.title

@@ -14,7 +14,9 @@ import pytest
 
 from addin.config import Config, parse_mirror
 from addin.errors import BadArgument, SourceUnavailable
-from addin.http import CACHE_FILE, Fetcher, build_session
+from addin.cache import CACHE_FILE, Store
+from addin.http import Fetcher
+from addin.transport import build_session
 from tests.fixtures.server import Reply, closed_port
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -38,7 +40,7 @@ def test_cache__sqlite_rows_are_json_never_pickle(server, config):
     server.serve(URL, GOOD)
     fetcher = Fetcher(config)
     fetcher.get(URL)
-    fetcher.session.cache.close()
+    fetcher.store.backend.close()
     with sqlite3.connect(config.cache_dir / CACHE_FILE) as db:
         rows = [value for (value,) in db.execute("SELECT value FROM responses")]
     db.close()
@@ -51,8 +53,7 @@ def test_cache__sqlite_rows_are_json_never_pickle(server, config):
 
 
 def test_cache__serializer_is_json(tmp_path):
-    session = build_session(Config(cache_dir=tmp_path))
-    serializer = session.cache.responses.serializer
+    serializer = Store(Config(cache_dir=tmp_path)).backend.responses.serializer
     assert serializer.name == "json"
     assert not serializer.is_binary
 
@@ -129,7 +130,7 @@ def test_redis_url__password_never_in_label_repr_or_errors(tmp_path):
     assert "hunter2" not in repr(config) and "hunter2" not in str(config)
     typo = Config(cache_dir=tmp_path, cache="rediss:/:hunter2@127.0.0.1:6390/0")
     with pytest.raises(SourceUnavailable) as caught:
-        build_session(typo)
+        Store(typo)
     assert "hunter2" not in str(caught.value)
 
 

@@ -52,7 +52,7 @@ def downloaded(request):
 
 def test_source__has_a_user_facing_name(downloaded):
     source, _, _ = downloaded
-    assert isinstance(source.NAME, str) and 0 < len(source.NAME) <= 20
+    assert isinstance(source.name, str) and 0 < len(source.name) <= 20
 
 
 def test_source__downloads_real_https_urls_with_a_check(downloaded):

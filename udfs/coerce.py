@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
+from addin import dates
 from addin.errors import BadArgument
 
 EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -55,15 +56,15 @@ def to_date(value, name: str = "date") -> datetime | None:
 
 @lru_cache(maxsize=4096)
 def _date_text(text: str, name: str) -> datetime:
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"):
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            pass
+    """Date text read by the engine's grammar; in a cell, a number typed as text is a serial."""
     try:
-        return from_serial(float(text))
-    except ValueError:
-        raise BadArgument(f'{name} "{text[:20]}" not understood; use YYYY-MM-DD') from None
+        day = dates.day_number(text)
+    except BadArgument:
+        try:
+            return from_serial(float(text))
+        except ValueError:
+            raise BadArgument(f'{name} "{text[:20]}" not understood; use YYYY-MM-DD') from None
+    return datetime.combine(dates.to_date(day), datetime.min.time())
 
 
 def to_number(value, name: str, default: float | None = None) -> float:

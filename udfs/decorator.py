@@ -93,7 +93,7 @@ def _guarded(function: Callable, size: int) -> Callable:
             return function(*args, **kwargs)
         except AddinError as exc:
             _log().info("%s%r: %s", function.__name__, args, exc)
-            return cell_error(str(exc), caller)
+            return cell_error(exc, caller)
         except Exception:  # never a traceback in a cell; the log has the details
             _log().exception("%s%r failed", function.__name__, args)
             return cell_error(INTERNAL, caller)

@@ -20,6 +20,9 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+from addin.errors import AddinError
+from udfs.messages import cell_message
+
 NA = "#N/A"
 TEXT, ERRORS = "text", "errors"
 MAX_ERROR = 80
@@ -47,9 +50,9 @@ def mode() -> str:
         return TEXT
 
 
-def cell_error(message: str, caller=None) -> str:
-    """What the calling cell gets for a failure whose reason is ``message``."""
-    text = error_text(message)
+def cell_error(failure: AddinError | str, caller=None) -> str:
+    """What the calling cell gets for an engine error (or a failure described by a text)."""
+    text = error_text(cell_message(failure) if isinstance(failure, AddinError) else failure)
     if mode() != ERRORS:
         return text
     remember(caller, text[len(NA) + 1:])

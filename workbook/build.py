@@ -32,6 +32,7 @@ PROPERTIES = {"title": "jpflows template", "subject": "Japan's cross-border mone
               "created": FIXED_DATE}
 BUTTON = {"width": 96, "height": 28}
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DYNAMIC = ("JP_", "FILTER(", "UNIQUE(")  # formulas written as dynamic arrays
 
 
 def build(path: Path | str | None = None, module: str = layout.ENTRY_MODULE,
@@ -52,7 +53,8 @@ def build(path: Path | str | None = None, module: str = layout.ENTRY_MODULE,
     codenames = [f"Sheet{number}" for number in range(1, len(sheets) + 1)]
     project = vba.project(module, codenames)
     check_buttons(sheets, vba.module_sources(project)["jpflows"])
-    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
+                                           "use_future_functions": True})
     book.set_properties(PROPERTIES)
     book.set_vba_name(vba.WORKBOOK_MODULE)
     book.add_vba_project(io.BytesIO(project), is_stream=True)
@@ -87,31 +89,38 @@ def _write_sheet(book, sheet: layout.Sheet, styles: dict, codename: str) -> None
     for column, style in sheet.formats.items():
         if column not in sheet.widths:
             page.set_column(f"{column}:{column}", None, styles[style])
+    for row, height in sheet.heights.items():
+        page.set_row(row - 1, height)
     for cell in sheet.cells:
         write_cell(page, cell, styles.get(cell.style) if cell.style else None)
     for button in sheet.buttons:
         page.insert_button(button.ref, {"macro": button.macro, "caption": button.caption, **BUTTON})
     for chart in sheet.charts:
-        page.insert_chart(chart.anchor, make_chart(book, sheet.name, chart))
+        title = [sheet.name, *xl_cell_to_rowcol(chart.title_cell)] if chart.title_cell else None
+        page.insert_chart(chart.anchor, make_chart(book, sheet.name, chart, title=title))
     page_setup(page, sheet)
     if sheet.name == "Dashboard":
         page.activate()
 
 
 def page_setup(page, sheet: layout.Sheet) -> None:
-    """Landscape, one page wide; the print area (if any) keeps helper tables off the page."""
-    page.set_landscape()
-    page.fit_to_pages(1, 0)
+    """Each sheet on one page, with its charts; the print area (if any) leaves helpers off it."""
+    if sheet.portrait:
+        page.set_portrait()
+    else:
+        page.set_landscape()
+    page.set_paper(9)  # A4
+    page.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    page.fit_to_pages(1, 1)
     if sheet.print_area:
         page.print_area(sheet.print_area)
-        page.fit_to_pages(1, 1)
 
 
 def write_cell(page, cell: layout.Cell, style) -> None:
-    """One cell: a formula (dynamic when it calls a JP_* function), a date, or a constant."""
+    """One cell: a formula (dynamic when it calls a JP_* or array function), a date, or a constant."""
     content = cell.content
     if isinstance(content, str) and content.startswith("="):
-        if "JP_" in content:
+        if any(name in content for name in DYNAMIC):
             # Dynamic arrays: tables spill, and scalars show without Excel's implicit "@".
             row, col = xl_cell_to_rowcol(cell.ref)
             page.write_dynamic_array_formula(row, col, row, col, content, style)
@@ -129,19 +138,25 @@ def write_cell(page, cell: layout.Cell, style) -> None:
         page.write_number(cell.ref, content, style)
 
 
-def make_chart(book, sheet_name: str, chart: layout.Chart, extents: dict | None = None):
+def make_chart(book, sheet_name: str, chart: layout.Chart, extents: dict | None = None,
+               title: str | None = None, dates: tuple[float, float] | None = None):
     """A scatter chart with lines: empty or #N/A rows below a table are simply not drawn.
 
     Args:
         extents: Optional ``{range: last row}`` that shortens each range to the rows with data.
+        title: The title's text, or ``[sheet, row, column]`` of the cell holding it (default
+            ``chart.title``).
+        dates: Optional (first, last) date serial: the date axis spans exactly the data.
     """
     made = book.add_chart({"type": "scatter", "subtype": "straight"})
     for series in chart.series:
         made.add_series({"name": series.name, "categories": _absolute(sheet_name, series.x, extents),
                          "values": _absolute(sheet_name, series.y, extents),
                          "line": {"width": 1.5}})
-    made.set_title({"name": chart.title, "name_font": {"size": 10}})
-    made.set_x_axis({"num_format": "mmm yy", "major_gridlines": {"visible": False}})
+    made.set_title({"name": title or chart.title, "name_font": {"size": 10}})
+    bounds = {"min": dates[0], "max": dates[1]} if dates else {}
+    made.set_x_axis({"num_format": "mmm yy", "major_gridlines": {"visible": False},
+                     "label_position": "low", **bounds})  # dates below a negative line too
     made.set_y_axis({"name": chart.y_title, "num_format": chart.y_format,
                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     made.set_legend({"position": "bottom"} if len(chart.series) > 1 else {"none": True})

@@ -23,6 +23,7 @@ EXCEL_EPOCH = datetime(1899, 12, 30)
 _CELL = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _REF = re.compile(r"(?<![A-Za-z_$])([A-Z]{1,3})(\d+)(?![\w(])")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_RANGE = re.compile(r"^([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)$")
 
 
 def serial(when: date) -> float:
@@ -137,10 +138,20 @@ class Evaluator:
             return self.value(sheet, f"{letters}{int(_CELL.match(ref).group(2)) + down}")
         if name in self.names:
             return self.value(*self.names[name])
-        other, _, cell = name.partition("!")
-        if _CELL.match(cell.replace("$", "")):  # Sheet!B4: the named sheet, as written
-            return self.value(self._sheet_named(other.strip("'")), cell.replace("$", ""))
+        other, _, cell = name.rpartition("!")
+        target, cell = (self._sheet_named(other.strip("'")) if other else sheet), cell.replace("$", "")
+        if _RANGE.match(cell):
+            return self._range(target, cell)
+        if other and _CELL.match(cell):  # Sheet!B4: the named sheet, as written
+            return self.value(target, cell)
         raise KeyError(f"{sheet}!{ref}: unknown name {name}")
+
+    def _range(self, sheet: str, span: str) -> np.ndarray:
+        """The values of a rectangular range, as ``formulas`` passes ranges to functions."""
+        c1, r1, c2, r2 = _RANGE.match(span).groups()
+        columns = range(column_number(c1), column_number(c2) + 1)
+        return np.array([[self.value(sheet, f"{layout.column_letters(c)}{r}") for c in columns]
+                         for r in range(int(r1), int(r2) + 1)], dtype=object)
 
     def _sheet_named(self, upper: str) -> str:
         """``formulas`` upper-cases references; find the sheet's own spelling."""
@@ -174,6 +185,8 @@ def _target(text: str) -> tuple[str, str]:
 
 def _shape(text: str, row: int) -> str:
     parts = text.split('"')
+    if any(":" in part for part in parts[::2]):
+        return text  # ranges stay absolute: such a formula is compiled for itself
     for i in range(0, len(parts), 2):  # outside string literals only
         parts[i] = _REF.sub(lambda m: f"{m.group(1)}[{int(m.group(2)) - row}]", parts[i])
     return '"'.join(parts)

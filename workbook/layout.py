@@ -7,37 +7,18 @@ that spills (a dynamic array). Dates are ISO texts, written as real dates by the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from workbook.claims import article_check
+from workbook.model import (Cell, Chart, Series, Sheet, block, column_letters,  # noqa: F401
+                            why_missing)
+from workbook.sheets import TENORS, flows, hedging, rally  # noqa: F401  (layout.TENORS)
 
 ENTRY_MODULE = "jpflows_template"
 # Button caption -> the VBA macro it runs (workbook/jpflows.bas) -> the entry module's function.
 BUTTONS = {"Refresh": ("JpflowsRefresh", "refresh_button"),
            "Snapshot": ("JpflowsSnapshot", "snapshot_button")}
 CHART_ROWS = 420  # rows reserved under each charted table: 8 years of weeks, 35 of months
-
-
-@dataclass(frozen=True)
-class Cell:
-    ref: str
-    content: object
-    style: str | None = None
-    spill: bool = False
-
-
-@dataclass(frozen=True)
-class Series:
-    name: str
-    x: str
-    y: str
-
-
-@dataclass(frozen=True)
-class Chart:
-    anchor: str
-    title: str
-    y_title: str
-    series: tuple[Series, ...]
-    y_format: str = "0.0"
 
 
 @dataclass(frozen=True)
@@ -50,32 +31,41 @@ class Button:
         return BUTTONS[self.caption][0]
 
 
-@dataclass(frozen=True)
-class Sheet:
-    name: str
-    cells: tuple[Cell, ...]
-    widths: dict[str, float] = field(default_factory=dict)
-    charts: tuple[Chart, ...] = ()
-    buttons: tuple[Button, ...] = ()
-    formats: dict[str, str] = field(default_factory=dict)  # column -> style, for spilled cells
-    print_area: str = ""  # what one printed (or rendered) page shows
+# A value cell holding a failure text prints "#N/A" (the text section of its number format), so
+# an 80-character reason never runs over its neighbours; each sheet lists the reasons below.
+FAILED = '"#N/A"'
+
+
+def _number(pattern: str) -> dict:
+    """A number format for values: positive; negative; zero; and a failure text as #N/A."""
+    padded = f"{pattern}_)"  # a space's width before the next column's text
+    return {"num_format": f"{padded};-{padded};{padded};{FAILED}_)", "align": "right",
+            "valign": "top"}
 
 
 STYLES = {
     "title": {"bold": True, "font_size": 14},
     "head": {"bold": True, "bottom": 1},
     "note": {"italic": True, "font_color": "#595959"},
-    "date": {"num_format": "yyyy-mm-dd", "align": "left"},
+    "date": {"num_format": "yyyy-mm-dd", "align": "left", "indent": 1},
+    "table": {"num_format": "yyyy-mm-dd", "align": "left", "text_wrap": True, "valign": "top"},
+    "url": {"font_size": 8, "text_wrap": True, "valign": "top"},
     "input": {"bg_color": "#FFF2CC", "border": 1},
     "input_date": {"bg_color": "#FFF2CC", "border": 1, "num_format": "yyyy-mm-dd",
                    "align": "left"},
-    "num": {"num_format": "#,##0.0"},
-    "num3": {"num_format": "0.000"},
-    "pct": {"num_format": "0.0%"},
-    "int": {"num_format": "0"},
-    "bool": {"num_format": '"TRUE";"TRUE";"FALSE"', "align": "right"},
+    "num": _number("#,##0.0"),
+    "num2": _number("#,##0.00"),
+    "num3": _number("0.000"),
+    "pct": _number("0.0%"),
+    "int": _number("0"),
+    "bool": {**_number("0"), "num_format": f'"TRUE"_);"TRUE"_);"FALSE"_);{FAILED}_)'},
+    "unit": {"italic": True, "font_color": "#595959", "indent": 1},
     "wrap": {"text_wrap": True, "valign": "top"},
     "formula_text": {"font_name": "Consolas", "font_size": 9, "text_wrap": True, "valign": "top"},
+    "reason": {"font_color": "#C00000", "font_size": 9},
+    "note_wrap": {"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"},
+    "head_wrap": {"bold": True, "bottom": 1, "text_wrap": True, "valign": "bottom"},
+    "verdict": {"text_wrap": True, "valign": "top", "bold": True, "indent": 1},
 }
 
 # Workbook-level names for the Settings inputs; every formula refers to these.
@@ -89,17 +79,6 @@ NAMES = {
     "BasisBp": "=Settings!$B$10",
     "ChartStart": "=Settings!$B$11",
 }
-
-
-def block(first_row: int, rows: list[tuple], columns: str, styles: tuple = ()) -> list[Cell]:
-    """Cells for a block of rows; ``None`` leaves a cell empty."""
-    cells = []
-    for r, row in enumerate(rows, start=first_row):
-        for c, content in enumerate(row):
-            if content is not None:
-                style = styles[c] if c < len(styles) else None
-                cells.append(Cell(f"{columns[c]}{r}", content, style))
-    return cells
 
 
 def _settings() -> Sheet:
@@ -151,16 +130,8 @@ HEADLINES = [
     ("JGB 5Y hedged into dollars", "=JP_HEDGED_YIELD(B16,B18,B17,HedgeDays,BasisBp)", "%", "num3"),
     ("Hedged JGB 5Y minus UST 5Y", '=JP_HEDGED_SPREAD("JGB5Y","UST5Y",AsOf,HedgeDays,BasisBp)',
      "pp", "num3"),
-    ("USDJPY", '=JP_VALUE("USDJPY",AsOf)', "yen", "num"),
+    ("USDJPY", '=JP_VALUE("USDJPY",AsOf)', "yen", "num2"),
 ]
-
-def column_letters(number: int) -> str:
-    """Excel column letters of a 1-based column number (1 -> A, 27 -> AA)."""
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 # Tables behind the Dashboard charts, right of the charts: name -> (formula, value style).
@@ -168,7 +139,7 @@ def column_letters(number: int) -> str:
 TABLE_START = 23  # column W
 DASHBOARD_TABLES = {
     "flows": ('=JP_FLOWS("BOP:Foreign:Equity",ChartStart,AsOf)', "num"),
-    "topix": ('=JP_SERIES("TOPIX",ChartStart,AsOf,1)', "num"),
+    "topix": ('=JP_SERIES("TOPIX",ChartStart,AsOf,1)', "num2"),
     "jgb30": ('=JP_SERIES("JGB30Y","1999-09-01",AsOf,2)', "num3"),
     "ust5": ('=JP_SERIES("UST5Y",ChartStart,AsOf,2)', "num3"),
     "jgb5": ('=JP_SERIES("JGB5Y",ChartStart,AsOf,2)', "num3"),
@@ -210,32 +181,61 @@ def _chart_tables() -> list[Cell]:
     return cells
 
 
+# Chart titles: name of the table whose dates the title gives -> the words before the dates.
+CHART_TITLES = {
+    "flows": "Non-residents' net buying of Japanese equities, cumulative, JPY bn "
+             "(MOF balance of payments, monthly)",
+    "ust5": "UST 5Y vs JGB 5Y hedged into dollars, % (monthly)",
+    "topix": "TOPIX, points (weekly closes)",
+    "jgb30": "JGB 30Y yield, % (monthly)",
+}
+
+
+def title_cell(table: str) -> str:
+    """The cell holding a chart's title: above its table, so the title can say its dates."""
+    return f"{COLUMNS[table][0]}3"
+
+
+def _titles() -> list[Cell]:
+    """Each chart's title with the first and last month its table holds."""
+    cells = []
+    for table, words in CHART_TITLES.items():
+        dates = _span(COLUMNS[table][0])
+        period = (f'IF(COUNT({dates})=0,"no data",TEXT(MIN({dates}),"mmm yyyy")&" to "'
+                  f'&TEXT(MAX({dates}),"mmm yyyy"))')
+        cells.append(Cell(title_cell(table), f'="{words}, "&{period}', "note"))
+    return cells
+
+
 def _charts() -> tuple[Chart, ...]:
     def line(name: str, table: str, values: str | None = None) -> Series:
         dates, own = COLUMNS[table]
         return Series(name, _span(dates), _span(values or own))
 
+    def chart(anchor: str, table: str, unit: str, lines: tuple, y_format: str = "0.0") -> Chart:
+        return Chart(anchor, CHART_TITLES[table], unit, lines, y_format, title_cell(table))
+
     return (
-        Chart("E4", "Foreigners' cumulative net buying of Japanese equities (MOF, monthly)", "JPY bn",
-              (line("Cumulative", "flows", CUMULATIVE),), "#,##0"),
-        Chart("M4", "UST 5Y vs JGB 5Y hedged into dollars (monthly)", "%",
-              (line("UST 5Y", "ust5"), line("JGB 5Y hedged into USD", "jgb5", HEDGED),
-               line("JGB 5Y", "jgb5"))),
-        Chart("E21", "TOPIX (weekly)", "points", (line("TOPIX", "topix"),), "#,##0"),
-        Chart("M21", "JGB 30Y yield (monthly)", "%", (line("JGB 30Y", "jgb30"),)),
+        chart("E4", "flows", "JPY bn", (line("Cumulative", "flows", CUMULATIVE),), "#,##0"),
+        chart("M4", "ust5", "%", (line("UST 5Y", "ust5"), line("JGB 5Y hedged into USD", "jgb5", HEDGED),
+                                  line("JGB 5Y", "jgb5"))),
+        chart("E21", "topix", "points", (line("TOPIX", "topix"),), "#,##0"),
+        chart("M21", "jgb30", "%", (line("JGB 30Y", "jgb30"),)),
     )
 
 
 def _dashboard() -> Sheet:
     cells = [Cell("A1", "Japan's cross-border money", "title"),
-             Cell("A2", "As of"), Cell("B2", '=IF(ISBLANK(AsOf),"latest",AsOf)', "date"),
+             Cell("A2", "As of"),
+             Cell("B2", '=IF(ISBLANK(AsOf),"latest, computed "&TEXT(EndDate,"yyyy-mm-dd"),AsOf)',
+                  "date"),
              Cell("A4", "Headline", "head"), Cell("B4", "Value", "head"), Cell("C4", "Unit", "head")]
     for r, (label, formula, unit, style) in enumerate(HEADLINES, start=5):
         cells += [Cell(f"A{r}", label), Cell(f"B{r}", formula, style),
-                  Cell(f"C{r}", unit, "note")]
-    cells.append(Cell("A23", f"Tables behind the charts start in column {COLUMNS['flows'][0]} "
+                  Cell(f"C{r}", unit, "unit")]
+    cells.append(Cell("A22", f"Tables behind the charts start in column {COLUMNS['flows'][0]} "
                              "(spilled arrays).", "note"))
-    cells += _chart_tables()
+    cells += why_missing("A24", f"B5:B{4 + len(HEADLINES)}", 12) + _chart_tables() + _titles()
     widths = {"A": 50, "B": 11, "C": 10, **{dates: 11 for dates, _ in COLUMNS.values()}}
     formats = {**{dates: "date" for dates, _ in COLUMNS.values()},
                **{COLUMNS[name][1]: style for name, (_, style) in DASHBOARD_TABLES.items()},
@@ -243,72 +243,6 @@ def _dashboard() -> Sheet:
     return Sheet("Dashboard", tuple(cells), widths, _charts(),
                  (Button("E1", "Refresh"), Button("G1", "Snapshot")), formats,
                  f"A1:{column_letters(TABLE_START - 2)}38")
-
-
-FLOW_IDS = ("JPX:Foreigners", "JPX:Individuals", "JPX:BusinessCos", "JPX:TrustBanks",
-            "MOF:Foreign:Equity", "MOF:Foreign:LongTermDebt", "MOF:Resident:Equity",
-            "BOP:Foreign:Equity")
-
-
-def _flows() -> Sheet:
-    cells = [Cell("A1", "Flows: who bought and sold (billions of yen; + = net buying)", "title"),
-             *block(3, [("Investor", "Latest period", "Year to date", "Rank in 10 years")],
-                    "ABCD", ("head",) * 4)]
-    for r, flow_id in enumerate(FLOW_IDS, start=4):
-        cells += block(r, [(flow_id, f'=JP_FLOW("{flow_id}",AsOf)',
-                            f'=JP_FLOW_SUM("{flow_id}",YearStart,AsOf)',
-                            f'=JP_FLOW_RANK("{flow_id}",AsOf)')], "ABCD", (None, "num", "num", "int"))
-    cells.append(Cell("A14", "Weekly tables since the start of the year (spilled arrays)", "head"))
-    for column, flow_id in zip(("A", "D", "G"), FLOW_IDS[:2] + ("MOF:Foreign:Equity",)):
-        cells.append(Cell(f"{column}15", f'=JP_FLOWS("{flow_id}",YearStart,AsOf)', "date", spill=True))
-    return Sheet("Flows", tuple(cells), {"A": 26, "B": 13, "C": 13, "D": 16, "E": 13, "G": 13, "H": 13},
-                 formats={"A": "date", "D": "date", "G": "date", "B": "num", "E": "num", "H": "num"})
-
-
-RALLY_IDS = ("TOPIX", "NIKKEI225", "JGB30Y", "UST10Y")
-
-
-def _rally() -> Sheet:
-    head = ("Series", "Level", "1-year low: date", "1-year low", "Rally from low",
-            "Drawdown from 1-year high", "At a record")
-    cells = [Cell("A1", "Rally from the low, drawdown and records", "title"),
-             *block(3, [head], "ABCDEFG", ("head",) * 7)]
-    for r, sid in enumerate(RALLY_IDS, start=4):
-        cells += [Cell(f"A{r}", sid), Cell(f"B{r}", f'=JP_VALUE("{sid}",AsOf)', "num"),
-                  Cell(f"C{r}", f'=JP_LOW("{sid}",EDATE(EndDate,-12),EndDate)', "date", spill=True),
-                  Cell(f"E{r}", f'=JP_RALLY("{sid}","","",AsOf)', "pct"),
-                  Cell(f"F{r}", f'=JP_DRAWDOWN("{sid}",EDATE(EndDate,-12),AsOf)', "pct"),
-                  Cell(f"G{r}", f'=JP_IS_RECORD("{sid}",AsOf)', "bool")]
-    cells += block(9, [("TOPIX rally from its April 2025 low",
-                        '=JP_RALLY("TOPIX","2025-04-01","2025-04-30",AsOf)'),
-                       ("TOPIX against Nikkei 225 since 2025-04-07",
-                        '=JP_RELATIVE("TOPIX","NIKKEI225","2025-04-07",AsOf)')], "AB", (None, "pct"))
-    cells.append(Cell("D9", "Rates: a rally is a ratio; use JP_CHANGE for points", "note"))
-    return Sheet("Rally", tuple(cells), {"A": 38, "B": 12, "C": 16, "D": 12, "E": 14, "F": 24, "G": 11},
-                 formats={"C": "date", "D": "num"})
-
-
-TENORS = ("2Y", "5Y", "10Y", "30Y")
-
-
-def _hedging() -> Sheet:
-    cells = [Cell("A1", "FX-hedged yields (covered interest parity; SOFR and TONA legs)", "title"),
-             *block(3, [("Hedge cost for a yen investor (USD assets), %",
-                         '=JP_HEDGE_COST("JPY",AsOf,HedgeDays,BasisBp)'),
-                        ("Hedge cost for a dollar investor (JPY assets), % (negative = pickup)",
-                         '=JP_HEDGE_COST("USD",AsOf,HedgeDays,BasisBp)')], "AB", (None, "num3")),
-             *block(6, [("Tenor", "UST", "JGB", "JGB hedged to USD minus UST",
-                         "UST hedged to JPY minus JGB")], "ABCDE", ("head",) * 5)]
-    for r, tenor in enumerate(TENORS, start=7):
-        cells += block(r, [(tenor, f'=JP_VALUE("UST{tenor}",AsOf)', f'=JP_VALUE("JGB{tenor}",AsOf)',
-                            f'=JP_HEDGED_SPREAD("JGB{tenor}","UST{tenor}",AsOf,HedgeDays,BasisBp)',
-                            f'=JP_HEDGED_SPREAD("UST{tenor}","JGB{tenor}",AsOf,HedgeDays,BasisBp)')],
-                       "ABCDE", (None, "num3", "num3", "num3", "num3"))
-    cells += block(12, [("Worked example: JGB 1.13% hedged into USD with SOFR 4.30, TONA 0.48",
-                         "=JP_HEDGED_YIELD(1.13,0.48,4.30,90,0)")], "AB", (None, "num3"))
-    cells.append(Cell("A13", "Hedge days and basis come from Settings; the basis has no public "
-                             "series, so it is an input.", "note"))
-    return Sheet("Hedging", tuple(cells), {"A": 62, "B": 12, "C": 12, "D": 28, "E": 28})
 
 
 def conf_rows(module: str = ENTRY_MODULE,
@@ -333,7 +267,5 @@ def _conf(module: str, interpreter: tuple[str, str] | None) -> Sheet:
 def sheets(module: str = ENTRY_MODULE,
            interpreter: tuple[str, str] | None = None) -> tuple[Sheet, ...]:
     """Every sheet in workbook order; ``module`` is the entry module named after the workbook."""
-    from workbook.claims import article_check
-
-    return (_dashboard(), _flows(), _rally(), _hedging(), article_check(), _settings(),
+    return (_dashboard(), flows(), rally(), hedging(), article_check(), _settings(),
             _conf(module, interpreter))

@@ -1,15 +1,14 @@
-"""Render the Dashboard of a snapshot to a PNG (the README picture), with LibreOffice.
+"""Print a workbook the way a spreadsheet program would: PDF with LibreOffice, PNG of a page.
 
-    python -m workbook.render docs/dashboard.png
+    python -m workbook.render BOOK.xlsx [OUT.png]
 
-computes a snapshot from the real publisher files in ``../shared/realdata`` (served by the test
-suite's local publisher server, so nothing touches the internet), converts it to PDF with
-LibreOffice (``soffice``) and the first page (the Dashboard) to PNG with ``pdftoppm``.
+converts ``BOOK`` to PDF with LibreOffice (``soffice``) and its first page (a snapshot's
+Dashboard) to PNG with ``pdftoppm``. ``python -m bench.dashboard`` makes the README picture from
+the real publisher files.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -17,14 +16,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-REALDATA = ROOT.parent / "shared" / "realdata"
-CSV_OVERRIDES = {
-    "TOPIX": "equity_index/derived/topix_jpx_official_closes.csv",
-    "NIKKEI225": "equity_index/derived/nikkei225_closes.csv",
-    "TONA": "boj/derived/boj_call_rate_FM01_STRDCLUCON_daily.csv",
-}
-FRED_FILES = ("DGS2", "DGS5", "DGS10", "DGS30", "SOFR", "DEXJPUS")
 TIMEOUT = 240
 
 
@@ -83,50 +74,23 @@ def render(workbook: Path, out: Path, dpi: int = 110) -> Path:
         return first_page_png(to_pdf(workbook, Path(folder)), out, dpi)
 
 
-def serve_realdata(server, realdata: Path = REALDATA) -> dict[str, str]:
-    """Register the real publisher files with a local server; the environment to use them."""
-    from addin.sources import mof_bop, mof_jgb
-
-    server.serve(mof_jgb.HISTORY_URL, (realdata / "mof_jgb" / "jgbcme_all.csv").read_bytes())
-    server.serve(mof_bop.URLS["6pi-1"],
-                 (realdata / "mof_bop_portfolio_monthly" / "6pi-1.csv").read_bytes())
-    for series in FRED_FILES:
-        server.serve(f"https://fred.stlouisfed.org/graph/fredgraph.csv?id={series}",
-                     (realdata / "fred" / f"{series}.csv").read_bytes())
-    return {f"JPFLOWS_CSV_{name}": str(realdata / path) for name, path in CSV_OVERRIDES.items()}
-
-
-def snapshot_from_realdata(out: Path, realdata: Path = REALDATA) -> Path:
-    """Evaluate the template on the real files (served locally) and write its snapshot."""
-    from addin import api
-    from tests.fixtures.server import PublisherServer
-    from workbook import evaluate, layout, snapshot
-
-    server = PublisherServer().start()
-    saved = dict(os.environ)
-    try:
-        with tempfile.TemporaryDirectory() as cache:
-            os.environ.update(serve_realdata(server, realdata), JPFLOWS_MIRROR=server.mirror(),
-                              JPFLOWS_CACHE_DIR=cache, JPFLOWS_OFFLINE="0", JPFLOWS_TIMEOUT="5")
-            api.use(None)
-            sheets = layout.sheets()
-            values, _ = evaluate.evaluate(sheets)
-            rows = snapshot.provenance(snapshot.template_formulas(sheets))
-            return snapshot.snapshot_values(sheets, values, rows, out)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        api.use(None)
-        server.stop()
+def pages(pdf: Path) -> list[str]:
+    """The text of each page of ``pdf``, in print layout (needs ``pdftotext``)."""
+    if shutil.which("pdftotext") is None:
+        raise RuntimeError("pdftotext is not installed (apt-get install poppler-utils)")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
+                          capture_output=True, timeout=TIMEOUT).stdout.decode("utf-8", "replace")
+    return text.split("\f")[:-1]  # every page ends with a form feed
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    out = Path(args[0] if args else ROOT / "docs" / "dashboard.png")
-    with tempfile.TemporaryDirectory() as folder:
-        book = snapshot_from_realdata(Path(folder) / "jpflows snapshot.xlsx")
-        render(book, out, dpi=150)
-    print(out)
+    if not args:
+        print("usage: python -m workbook.render BOOK.xlsx [OUT.png]", file=sys.stderr)
+        return 2
+    book = Path(args[0])
+    out = Path(args[1]) if len(args) > 1 else book.with_suffix(".png")
+    print(render(book, out, dpi=150))
     return 0
 
 

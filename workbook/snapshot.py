@@ -19,6 +19,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 from addin.config import redact_url
 from addin.report_xlsx import safe_text as strip_paths
 from workbook import build, layout
+from workbook.model import wrapped_lines
 
 CONF_SHEET = "xlwings.conf"
 EXCEL_ERRORS = {"#N/A", "#VALUE!", "#DIV/0!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!"}
@@ -83,28 +84,63 @@ def read_template(path: Path) -> list[layout.Sheet]:
 
 
 def _content(value):
-    text = getattr(value, "text", None)  # array formulas
-    return text if text is not None else value
+    text = getattr(value, "text", value)  # array formulas
+    if isinstance(text, str) and text.startswith("="):
+        return _FUTURE.sub("", text)  # the file's prefixes for newer functions, as Excel shows them
+    return text
+
+
+_FUTURE = re.compile(r"_xlfn\.(?:_xlws\.)?")
 
 
 def _write_sheet(book, sheet: layout.Sheet, computed: Computed, styles) -> list[tuple]:
-    """Write one sheet's constants and computed values; returns its (sheet, cell, formula)s."""
+    """Write one sheet's constants and computed values; returns its (sheet, cell, formula, style)s."""
     page = book.add_worksheet(sheet.name)
     for column, width in sheet.widths.items():
         page.set_column(f"{column}:{column}", width)
     charted = _charted_cells(sheet)
-    formulas = [(sheet.name, c.ref, c.content) for c in sheet.cells if _is_formula(c.content)]
+    formulas = [(sheet.name, c.ref, c.content, c.style) for c in sheet.cells
+                if _is_formula(c.content)]
     for cell in sheet.cells:
         style = styles.get(cell.style) if cell.style else _column_style(sheet, cell.ref, styles)
-        value = computed.get((sheet.name, cell.ref)) if _is_formula(cell.content) else cell.content
-        _write_value(page, cell.ref, value, style, styles, cell.ref in charted)
+        _write_value(page, cell.ref, _shown(sheet.name, cell, computed), style, styles,
+                     cell.ref in charted)
     written = {cell.ref for cell in sheet.cells}
     for (name, ref), value in computed.items():  # what tables spilled, and live values
         if name == sheet.name and ref not in written:
             _write_value(page, ref, value, _column_style(sheet, ref, styles), styles, ref in charted)
+    model = _PRINTED.get(sheet.name, sheet)  # a live workbook's sheets carry no print settings
+    for row, height in _heights(model, sheet.name, computed).items():
+        page.set_row(row - 1, height)
     _add_charts(book, page, sheet, computed)
-    build.page_setup(page, sheet)
+    build.page_setup(page, model)
     return formulas
+
+
+_PRINTED = {sheet.name: sheet for sheet in layout.sheets()}
+_WRAPPED = {name for name, props in layout.STYLES.items() if props.get("text_wrap")}
+
+
+def _shown(sheet_name: str, cell: layout.Cell, computed: Computed):
+    """A cell's value: computed for a formula, and for a formatted blank a table spilled into."""
+    if _is_formula(cell.content) or cell.content in (None, ""):
+        return computed.get((sheet_name, cell.ref))
+    return cell.content
+
+
+def _heights(model: layout.Sheet, sheet_name: str, computed: Computed) -> dict[int, float]:
+    """Row heights that show every wrapped cell whole, now that the values are known."""
+    heights = dict(model.heights)
+    for cell in model.cells:
+        if cell.style in _WRAPPED:
+            text = _shown(sheet_name, cell, computed)
+            look = layout.STYLES[cell.style]
+            size = look.get("font_size", 11)
+            width = model.widths.get(_CELL.match(cell.ref).group(1), 8.43)
+            lines = wrapped_lines(str(text or ""), width, size, mono="font_name" in look)
+            row = int(_CELL.match(cell.ref).group(2))
+            heights[row] = max(heights.get(row, 15.0), 15.0 * lines * size / 11)
+    return heights
 
 
 def _is_formula(content) -> bool:
@@ -151,7 +187,22 @@ def _add_charts(book, page, sheet: layout.Sheet, computed: Computed) -> None:
     for chart in sheet.charts:
         extents = {span: _last_row(sheet.name, span, computed)
                    for series in chart.series for span in (series.x, series.y)}
-        page.insert_chart(chart.anchor, build.make_chart(book, sheet.name, chart, extents))
+        title = computed.get((sheet.name, chart.title_cell)) if chart.title_cell else None
+        page.insert_chart(chart.anchor, build.make_chart(
+            book, sheet.name, chart, extents, title=str(title) if title else None,
+            dates=_date_span(sheet.name, chart, computed)))
+
+
+def _date_span(sheet_name: str, chart: layout.Chart, computed: Computed):
+    """(first, last) date serial the chart's series hold, or None when they hold none."""
+    found = []
+    for series in chart.series:
+        first, last = series.x.split(":")
+        column, top = _CELL.match(first).groups()
+        found += [v for r in range(int(top), int(_CELL.match(last).group(2)) + 1)
+                  if isinstance(v := computed.get((sheet_name, f"{column}{r}")), (int, float))
+                  and not isinstance(v, bool)]
+    return (min(found), max(found)) if found else None
 
 
 def _last_row(sheet_name: str, span: str, computed: Computed) -> int:
@@ -167,26 +218,33 @@ def _last_row(sheet_name: str, span: str, computed: Computed) -> int:
 def _write_provenance(book, styles, rows: list[Mapping], formulas: list[tuple],
                       computed: Computed) -> None:
     page = book.add_worksheet("Provenance")
-    page.set_column("A:A", 22)
-    page.set_column("B:B", 44)
-    page.set_column("C:C", 70)
-    page.set_column("D:F", 18)
+    for columns, width in (("A:A", 22), ("B:B", 44), ("C:C", 70), ("D:D", 44), ("E:E", 18),
+                           ("F:F", 8)):
+        page.set_column(columns, width)
     page.write("A1", "Provenance: where every number comes from", styles["title"])
     page.write("A2", "A values-only copy: formulas were replaced by the values they computed.",
                styles["note"])
     page.write_row("A4", [f.replace("_", " ").capitalize() for f in PROVENANCE_FIELDS],
                    styles["head"])
+    looks = {"id": "wrap", "description": "wrap", "source": "wrap", "url": "url",
+             "last_fetch": "wrap", "stale": "bool"}
     for r, row in enumerate(rows, start=4):
         for c, field in enumerate(PROVENANCE_FIELDS):
-            _write_value(page, f"{chr(65 + c)}{r + 1}", row.get(field), None, styles, False)
+            _write_value(page, f"{chr(65 + c)}{r + 1}", row.get(field), styles.get(looks.get(field)),
+                         styles, False)
+        page.set_row(r, 15.0 * max(wrapped_lines(str(row.get("description") or ""), 44),
+                                   (wrapped_lines(str(row.get("url") or ""), 44, 8) + 1) * 8 / 11))
     top = len(rows) + 7
+    page.write(f"A{top - 1}", f"Below: each of the {len(formulas)} formulas and its value (in the "
+                              "file; the printed page shows the sources).", styles["note"])
     page.write_row(f"A{top}", ["Sheet", "Cell", "Original formula", "Value"], styles["head"])
-    for r, (sheet, ref, formula) in enumerate(formulas, start=top + 1):
+    for r, (sheet, ref, formula, style) in enumerate(formulas, start=top + 1):
         page.write_string(f"A{r}", sheet)
         page.write_string(f"B{r}", ref)
         page.write_string(f"C{r}", safe_text(formula))
         value = computed.get((sheet, ref))
-        _write_value(page, f"D{r}", value, None, styles, False)
+        _write_value(page, f"D{r}", value, styles.get(style), styles, False)
+    build.page_setup(page, layout.Sheet("Provenance", (), print_area=f"A1:F{top - 1}"))
 
 
 # -- which series a workbook uses, and where they come from ----------------------------------
@@ -196,13 +254,13 @@ HEDGE_FUNCTIONS = ("JP_HEDGED_SPREAD", "JP_HEDGE_COST")
 
 def series_ids(formulas: Iterable[str]) -> list[str]:
     """Series and flow ids named in ``formulas`` (plus the hedge legs and USDJPY they imply)."""
-    from addin import api, catalogue
+    from addin import api
     from addin.errors import AddinError
 
     found: dict[str, None] = {}
     for formula in formulas:
         for literal in _LITERAL.findall(formula if "JP_" in formula else ""):
-            for resolve in (api.spec, catalogue.flow_spec):
+            for resolve in (api.spec, api.flow_spec):
                 try:
                     found.setdefault(resolve(literal).id, None)
                     break

@@ -71,15 +71,8 @@ def jpy_hedge_cost(
     return (1 - ratio) * 365 / days * 100
 
 
-def hedged_yield(
-    yield_pct: float,
-    asset_ccy: str,
-    home_ccy: str,
-    usd_rate: float,
-    jpy_rate: float,
-    days: float = 90,
-    basis_bp: float = 0.0,
-) -> float:
+def hedged_yield(yield_pct: float, asset_ccy: str, home_ccy: str, usd_rate: float,
+                 jpy_rate: float, days: float = 90, basis_bp: float = 0.0) -> float:
     """A bond's yield, in %, for an investor in ``home_ccy`` who hedges the currency.
 
     A yen bond for a dollar investor earns its yield plus :func:`usd_pickup`; a dollar bond
@@ -96,16 +89,9 @@ def hedged_yield(
     return yield_pct - jpy_hedge_cost(usd_rate, jpy_rate, days, basis_bp)
 
 
-def hedged_spread(
-    asset_yield: float,
-    asset_ccy: str,
-    bench_yield: float,
-    bench_ccy: str,
-    usd_rate: float,
-    jpy_rate: float,
-    days: float = 90,
-    basis_bp: float = 0.0,
-) -> float:
+def hedged_spread(asset_yield: float, asset_ccy: str, bench_yield: float, bench_ccy: str,
+                  usd_rate: float, jpy_rate: float, days: float = 90,
+                  basis_bp: float = 0.0) -> float:
     """Hedged yield of the asset in the benchmark's currency minus the benchmark's yield (pp).
 
     Example: JGB5Y 1.13 against UST5Y 3.86 with SOFR 4.30 and TONA 0.48 gives +1.09.

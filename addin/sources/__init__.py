@@ -1,9 +1,7 @@
-"""Publisher sources, one module each.
+"""Publisher sources, one module each, each exporting one declarative :class:`Source` as ``SOURCE``.
 
-A source module is "a URL and how to turn its bytes into a frame". It exposes:
+A source is "a URL and how to turn its bytes into a frame" (see :mod:`addin.sources.base`):
 
-``NAME``
-    Short label shown to users ("MOF JGB", "FRED" ...).
 ``download(key, get) -> raw``
     All I/O. ``key`` selects what to fetch (a FRED series id, a Treasury year, ``""`` when the
     source is one file set). ``get(url, *, check=None, headers=None, expire=None) -> bytes`` is
@@ -19,13 +17,15 @@ A source module is "a URL and how to turn its bytes into a frame". It exposes:
 Flow sources return columns as a ``MultiIndex`` (market, investor, measure) in JPY billions,
 indexed by the last day of each period; ``measure`` is one of ``buy``, ``sell``, ``net``.
 
-``REGISTRY`` maps a source id to its module; adding a source is one file and one line here.
+``REGISTRY`` maps a source id to its declaration; adding a source is one file and one line here.
 """
 
 from __future__ import annotations
 
 import importlib
-from types import ModuleType
+
+from addin.polite import DEFAULT, Limits
+from addin.sources.base import Source
 
 _MODULES = {
     "mof_jgb": "addin.sources.mof_jgb",
@@ -41,15 +41,23 @@ _MODULES = {
 
 
 class _Registry(dict):
-    """Source id -> module, imported on first use so that ``import udfs`` stays fast."""
+    """Source id -> declaration, each module imported on first use."""
 
-    def __missing__(self, source_id: str) -> ModuleType:
-        module = importlib.import_module(_MODULES[source_id])
-        self[source_id] = module
-        return module
+    def __missing__(self, source_id: str) -> Source:
+        source = importlib.import_module(_MODULES[source_id]).SOURCE
+        self[source_id] = source
+        return source
 
     def ids(self) -> list[str]:
         return list(_MODULES)
+
+    def sources(self) -> list[Source]:
+        """Every declaration, in registry order."""
+        return [self[source_id] for source_id in _MODULES]
+
+    def limits(self, host: str) -> Limits:
+        """The politeness limits of the publisher on ``host`` (defaults for any other host)."""
+        return next((s.limits for s in self.sources() if host in s.hosts()), DEFAULT)
 
 
 REGISTRY = _Registry()

@@ -1,22 +1,53 @@
-"""Cell-level helpers shared by the CSV sources."""
+"""The one reader of number cells, for every publisher's text.
+
+Publishers print numbers as text in their own ways: thousands separators (``"1,689 "``), a
+trailing space, minus as ``-``, ``−``, ``－``, ``▲`` or ``△`` (``"▲ 68,115,353"``), and their own
+markers for a missing value (``--``, ``null``, ``NA``). :func:`numbers` reads all of them in one
+vectorised step and either refuses the first cell it cannot read (naming it) or, for a sheet
+scanned column-wide, leaves such cells NaN for the caller's own checks.
+"""
 
 from __future__ import annotations
 
+from typing import Callable
+
+import numpy as np
 import pandas as pd
 
 from addin.errors import LayoutChanged
 
+_MINUS = r"^[\u2212\uff0d▲△]\s*"
+_GROUPED = r"[-+]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?"  # "0,227" is a decimal comma, not 227
+_SPACES = "\u3000\xa0"
 
-def numbers(raw: pd.Series, label: str, missing: tuple[str, ...]) -> pd.Series:
-    """Floats from text cells; the ``missing`` markers become NaN, anything else is an error.
+
+def numbers(cells, label: str, missing: tuple[str, ...] = ("",), *, strict: bool = True,
+            thousands: bool = True, where: Callable[[int], str] | None = None) -> np.ndarray:
+    """Floats (``float64``) from cells holding numbers or text.
+
+    Args:
+        cells: Any sequence of cells (strings, numbers, ``None``).
+        label: What is being read, for the error message (``"MOF week.csv"``).
+        missing: Texts meaning "no value" (compared case-insensitively), which become NaN.
+        strict: Refuse a cell that is neither a number nor a missing marker; when False such a
+            cell becomes NaN.
+        thousands: Read ``1,234.5`` as a grouped number; off where a comma is a decimal mark.
+        where: Position -> words locating a cell (``"(week 2025.9.28～10.4)"``) for the message.
 
     Raises:
-        LayoutChanged: A cell is neither a number nor a missing marker (naming the value).
+        LayoutChanged: (``strict``) a cell is not a number, naming its value and place.
     """
-    text = raw.astype(object).where(raw.notna(), "").astype(str).str.strip()
-    absent = text.isin(missing)
+    text = pd.Series(np.asarray(cells, dtype=object).ravel(), dtype=object)
+    text = text.where(text.notna(), "").astype(str).str.strip(" \t\r\n" + _SPACES)
+    text = text.str.replace(_MINUS, "-", regex=True)
+    if thousands:
+        grouped = text.str.fullmatch(_GROUPED)
+        text = text.where(~grouped, text.str.replace(",", "", regex=False))
+    absent = text.str.lower().isin([marker.lower() for marker in missing])
     values = pd.to_numeric(text.where(~absent), errors="coerce")
     bad = values.isna() & ~absent
-    if bad.any():
-        raise LayoutChanged(f"{label}: value {text[bad].iloc[0][:15]!r} is not a number")
-    return values.astype("float64")
+    if strict and bad.any():
+        at = int(np.flatnonzero(bad.to_numpy())[0])
+        place = f" {where(at)}" if where else ""
+        raise LayoutChanged(f"{label}: value {text.iloc[at][:15]!r} is not a number{place}")
+    return values.to_numpy(dtype="float64")

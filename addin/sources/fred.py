@@ -16,28 +16,24 @@ import re
 import pandas as pd
 
 from addin.errors import BadArgument, LayoutChanged
+from addin.polite import Limits
+from addin.sources.base import DAILY, File, Origin, SeriesSpec, Source
 
 NAME = "FRED"
+HOME = "https://fred.stlouisfed.org/"
 URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id={series_id}"
 FILE = "fredgraph.csv"
 EXPIRE = datetime.timedelta(hours=1)
 DATE_HEADERS = ("observation_date", "DATE")
+_ID = re.compile(r"[A-Za-z0-9_]{1,40}")
 
 _BOM = b"\xef\xbb\xbf"
 
 
 def download(key: str, get) -> bytes:
-    """Fetch one FRED series.
-
-    Args:
-        key: The FRED series id, e.g. ``"DGS5"``.
-        get: The injected HTTP getter.
-
-    Returns:
-        The CSV bytes, as :func:`parse` takes them.
-    """
+    """The CSV of the FRED series ``key`` (e.g. ``"DGS5"``), checked to hold that series."""
     series_id = str(key).strip()
-    if not re.fullmatch(r"[A-Za-z0-9_]+", series_id):
+    if not _ID.fullmatch(series_id):
         raise BadArgument(f"FRED id {key!r}: expected letters and digits like 'DGS5'")
     check = functools.partial(parse_series, series_id=series_id)
     return get(URL.format(series_id=series_id), check=check, expire=EXPIRE)
@@ -111,3 +107,31 @@ def _dates(cells: pd.Series, label: str) -> pd.Series:
         bad = cells[stamps.isna()].iloc[0]
         raise LayoutChanged(f"FRED {label}: date {bad!r} is not YYYY-MM-DD")
     return stamps
+
+
+def origin(series_id: str, **window) -> Origin:
+    """The FRED origin of a series: the file of ``series_id``, its one column."""
+    return Origin("fred", series_id, series_id, **window)
+
+
+def raw_series(rest: str) -> SeriesSpec | None:
+    """``FRED:<id>``: any FRED series, in FRED's unit."""
+    if not _ID.fullmatch(rest):
+        return None
+    return SeriesSpec(f"FRED:{rest}", f"FRED series {rest}", "as FRED", DAILY, (origin(rest),))
+
+
+SOURCE = Source(
+    id="fred", name=NAME, home=HOME, download=download, parse=parse,
+    files=(File(URL, EXPIRE, "one series per file, no key"),),
+    headline=("SOFR", "DEXJPUS", "DGS5"),
+    series=(
+        SeriesSpec("SOFR", "Secured Overnight Financing Rate (FRED SOFR)", "%", DAILY,
+                   (origin("SOFR"),), "USD"),
+        SeriesSpec("USDJPY", "Yen per US dollar, noon New York (FRED DEXJPUS)", "JPY per USD",
+                   DAILY, (origin("DEXJPUS"),)),
+    ),
+    raw_prefix="FRED", raw_series=raw_series, probe="SOFR",
+    limits=Limits(in_flight=2, per_second=2.0),  # FRED rate-limits per second since 2026
+    attribution="Source: Federal Reserve Bank of St. Louis, FRED",
+)

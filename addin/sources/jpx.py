@@ -7,17 +7,8 @@ JPX rejects requests without a browser-like User-Agent. A first download walks b
 Monthly files (key ``"monthly"``) are listed on ``00-01.html``; the names of its archive pages
 (``00-01-archives-NN.html``) are assumed by analogy, and the walk stops at the first missing page.
 
-The legacy ``.xls`` layout (to September 2026) is described in :mod:`addin.sources.jpx_files`.
-
-New files (``stock_1_w_YYYYMMDD_YYYYMMDD.xlsx`` from the week of 2026-09-29, monthly
-``stock_1_mYYYYMM.xlsx``) hold one sheet: the header row (row 6) starts ``年月週`` (monthly ``年月``)
-and has the unit in column C, then 14 investor groups of four columns (Sales, Purchases, Balance,
-Total) across D-BG, named by the rows above (row 3 the parent such as ``海外投資家``, row 5 the part
-such as ``法人``); below, one row per market and measure (``株数`` volume, ``金額`` value). There are
-no aggregate investors: Proprietary, Individuals and Foreigners are the sums of their cash/margin or
-corporate/individual parts (kept too, e.g. ``ForeignersCorporate``), and Banks, Institutions,
-Brokerage and Total are summed as in the legacy files. ``二市場`` is the TokyoNagoya market; a file
-without it gets TokyoNagoya = Prime + Standard + Growth (TSE only, Nagoya listings excluded).
+The two file layouts are read by :mod:`addin.sources.jpx_xls` (legacy ``.xls``, to September
+2026) and :mod:`addin.sources.jpx_xlsx` (the 2026 ``.xlsx`` files).
 
 Frame: one row per period, dated by the period's last trading day (weekly) or the last calendar day
 of the JPX month (monthly); columns (market, investor, measure) with markets ``TokyoNagoya``,
@@ -37,18 +28,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urljoin, urlsplit
 
-import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from addin.errors import BadArgument, LayoutChanged, SourceUnavailable
-from addin.sources.jpx_files import (
-    LEGACY_MONTHLY, LEGACY_WEEKLY, NEW_GROUPS, NEW_MONTHLY, NEW_WEEKLY, camel_case, carried_right,
-    cell_at, cell_text, check_triplets, group_name, japanese_key, legacy_values, month_end,
-    numbers, row_values, rows_frame, xlsx_rows, ymd,
-)
+from addin.polite import Limits
+from addin.sources.base import WEEKLY, File, FlowSpec, Source
+from addin.sources import jpx_xls, jpx_xlsx
+from addin.sources.jpx_files import (LEGACY_MONTHLY, LEGACY_WEEKLY, NEW_MONTHLY, NEW_WEEKLY,
+                                     month_end, rows_frame, ymd)
 
 NAME = "JPX"
+HOME = "https://www.jpx.co.jp/english/markets/statistics-equities/investor-type/index.html"
 BASE_URL = "https://www.jpx.co.jp/markets/statistics-equities/investor-type/"
 INDEX_URL = BASE_URL + "index.html"
 ARCHIVE_URL = BASE_URL + "00-00-archives-{:02d}.html"
@@ -63,17 +53,6 @@ ARCHIVE_EXPIRE = timedelta(days=1)
 NEWEST_EXPIRE = timedelta(hours=6)  # the latest week may still be corrected
 PUBLISHED_EXPIRE = -1
 
-NEW_MARKETS = {"東証プライム": "Prime", "東証スタンダード": "Standard", "東証グロース": "Growth",
-               "二市場": "TokyoNagoya"}
-TSE_MARKETS = ("Prime", "Standard", "Growth")
-DERIVED = (  # in order: Banks must exist before Institutions adds it
-    ("Proprietary", ("ProprietaryCash", "ProprietaryMargin")),
-    ("Individuals", ("IndividualsCash", "IndividualsMargin")),
-    ("Foreigners", ("ForeignersCorporate", "ForeignersIndividual")),
-    ("Banks", ("LifeNonlife", "CityRegionalBanks", "TrustBanks", "OtherFinancials")),
-    ("Institutions", ("InvestmentTrusts", "BusinessCos", "OtherInstitutions", "Banks")),
-)
-_GROUP_HEADS = ("売", "買", "差引", "合計")
 _HREF = re.compile(rb"""href\s*=\s*["']([^"'#]+)""", re.IGNORECASE)
 
 log = logging.getLogger(__name__)
@@ -181,10 +160,10 @@ def parse_file(name: str, body: bytes) -> pd.DataFrame:
 def file_values(name: str, body: bytes) -> tuple[date, dict]:
     """Period end and ``{(market, investor, measure): JPY billions}`` of one value file."""
     if LEGACY_WEEKLY.search(name) or LEGACY_MONTHLY.search(name):
-        return legacy_values(name, body)
+        return jpx_xls.legacy_values(name, body)
     found = file_period(name)
     if found and (NEW_WEEKLY.search(name) or NEW_MONTHLY.search(name)):
-        return found[1], _new_values_of(name, body)
+        return found[1], jpx_xlsx.values(name, body)
     raise LayoutChanged(f"JPX {name[:40]}: not a JPX value file name")
 
 
@@ -239,69 +218,45 @@ def _page_checker(page_url: str):
     return check
 
 
-def _new_values_of(name: str, body: bytes) -> dict:
-    rows = xlsx_rows(name, body)
-    head = next((i for i, row in enumerate(rows[:30]) if cell_at(row, 0).startswith("年月")), -1)
-    if head < 3:
-        raise LayoutChanged(f"JPX {name}: header row starting 年月週 not found")
-    if "千円" not in cell_at(rows[head], 2):
-        raise LayoutChanged(f"JPX {name}: unit 千円 not in header row column C")
-    groups = _new_groups(name, rows, head)
-    sell, buy = _new_values(name, rows[head + 1:], head + 2, groups)
-    sell, buy = _with_totals(name, sell).stack(), _with_totals(name, buy).stack()
-    return row_values(list(sell.index), sell.to_numpy(), buy.to_numpy())
+MARKETS = ("TokyoNagoya", "Prime", "Standard", "Growth")
+INVESTORS = {
+    "Foreigners": "foreign investors", "Individuals": "individuals",
+    "TrustBanks": "trust banks", "InvestmentTrusts": "investment trusts",
+    "BusinessCos": "business corporations", "Proprietary": "securities firms' own accounts",
+    "Brokerage": "securities firms' clients (brokerage total)",
+    "Securities": "securities companies", "LifeNonlife": "life and non-life insurers",
+    "Banks": "financial institutions (banks, insurers, trust banks, others)",
+    "CityRegionalBanks": "city and regional banks", "OtherFinancials": "other financial institutions",
+    "OtherInstitutions": "other institutions", "Institutions": "institutions (all)",
+    "Total": "all investors (brokerage total)",
+}
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{1,40}")
 
 
-def _new_groups(name: str, rows: list[tuple], head: int) -> list[str]:
-    """Investor names of the four-column groups that start at column D of the header row."""
-    parents, names, col = carried_right(rows[head - 3]), [], 3
-    while cell_at(rows[head], col).startswith("売"):
-        if not all(cell_at(rows[head], col + k).startswith(w) for k, w in enumerate(_GROUP_HEADS)):
-            raise LayoutChanged(f"JPX {name}: header column {col + 1} not 売/買/差引/合計")
-        parent = parents[col] if col < len(parents) else ""
-        names.append(group_name(parent, cell_at(rows[head - 1], col)) or f"Col{col + 1}")
-        col += 4
-    if missing := sorted(NEW_GROUPS - set(names)):
-        raise LayoutChanged(f"JPX {name}: no group {missing[0]}")
-    if len(set(names)) != len(names):
-        raise LayoutChanged(f"JPX {name}: group {max(names, key=names.count)} twice")
-    return names
+def flow(name: str, words: str | None = None) -> FlowSpec:
+    """The flow spec of a JPX investor category (any name the JPX files carry)."""
+    words = words or re.sub(r"(?<!^)([A-Z])", r" \1", name).lower()
+    return FlowSpec(f"JPX:{name}", f"JPX weekly trading by {words} (net = purchases - sales)",
+                    "jpx", "", name, WEEKLY, "TokyoNagoya", MARKETS)
 
 
-def _new_values(name: str, rows: list[tuple], first_row: int, groups: list[str]):
-    """(sell, buy) in thousand yen, markets x groups, from the value (金額) rows.
-
-    ``first_row`` is the 1-based sheet row of ``rows[0]``, for error messages.
-    """
-    width = 3 + 4 * len(groups)
-    table = pd.DataFrame([list(row[:width]) + [None] * (width - len(row)) for row in rows],
-                         columns=range(width))
-    labels = table.iloc[:, :3].map(cell_text)
-    # Period and market cells are merged over the volume and value rows: carry them down.
-    carried = labels[1].map(japanese_key).replace("", np.nan).ffill().fillna("")
-    value_rows = labels[2].str.startswith("金額").to_numpy()
-    markets = [NEW_MARKETS.get(text) or camel_case(text) for text in carried[value_rows]]
-    if not markets or "" in markets or len(set(markets)) != len(markets):
-        raise LayoutChanged(f"JPX {name}: 金額 rows or markets unclear")
-    cells = numbers(table.iloc[value_rows, 3:].to_numpy().ravel()).reshape(len(markets), -1, 4)
-    where = np.array([f"{get_column_letter(4 + 4 * k)}{first_row + row}"
-                      for row in np.flatnonzero(value_rows) for k in range(len(groups))])
-    sell, buy, balance, total = (cells[:, :, k].ravel() for k in range(4))
-    check_triplets(name, where, sell, buy, total, balance)
-    return (pd.DataFrame(side.reshape(len(markets), -1), index=markets, columns=groups)
-            for side in (sell, buy))
+def raw_flows(flow_id: str) -> FlowSpec | None:
+    """Any ``JPX:<Name>``: checked against the files when loaded."""
+    prefix, _, rest = flow_id.strip().partition(":")
+    return flow(rest) if prefix.upper() == "JPX" and _NAME.fullmatch(rest) else None
 
 
-def _with_totals(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Add the legacy aggregates, and TokyoNagoya when the file has no 二市場 rows."""
-    frame, leaves = frame.copy(), list(frame.columns)
-    for total, parts in DERIVED:
-        frame[total] = frame[list(parts)].sum(axis=1)
-    # Every trade falls in exactly one group, so all groups, known or not, add up to the total.
-    frame["Total"] = frame[leaves].sum(axis=1)
-    frame["Brokerage"] = frame["Total"] - frame["Proprietary"]
-    if "TokyoNagoya" not in frame.index:
-        if not set(TSE_MARKETS) <= set(frame.index):
-            raise LayoutChanged(f"JPX {name}: markets incomplete (no 二市場)")
-        frame.loc["TokyoNagoya"] = frame.loc[list(TSE_MARKETS)].sum()
-    return frame
+SOURCE = Source(
+    id="jpx", name=NAME, home=HOME, download=download, parse=parse,
+    files=(File(INDEX_URL, INDEX_EXPIRE, "index page listing the newest files"),
+           File(ARCHIVE_URL, ARCHIVE_EXPIRE, "yearly archive pages"),
+           File(BASE_URL + "<-att folder>/stock_val_1_YYMMWW.xls", PUBLISHED_EXPIRE,
+                "legacy weekly value file, to September 2026"),
+           File(BASE_URL + "<-att folder>/stock_1_w_YYYYMMDD_YYYYMMDD.xlsx", PUBLISHED_EXPIRE,
+                "weekly value file from 2026-09-29")),
+    headers=HEADERS, headline=("",),
+    flows=tuple(flow(name, words) for name, words in INVESTORS.items()),
+    raw_flows=raw_flows, discovered=lambda key, investors: tuple(flow(n) for n in investors),
+    probe="", attribution="Source: Japan Exchange Group (JPX)",
+    limits=Limits(in_flight=4),
+)

@@ -1,27 +1,13 @@
-"""The legacy JPX value workbook, and what both JPX file layouts share.
+"""What both JPX file layouts share: file names, investor names, and the checked one-row frame.
 
-:func:`legacy_file` reads ``stock_val_1_*.xls`` (BIFF8, one sheet per market, Sales / Purchases /
-Total row triplets); the helpers turn labels into stable investor names, text cells into numbers
-and checked thousand-yen figures into the one-row frame of :mod:`addin.sources.jpx` (which
-describes the new layout, the frame and its names).
-
-Legacy BIFF8 files (``stock_val_1_YYMMWW.xls``, monthly ``stock_val_1_mYYMM.xls``, to
-September 2026) hold one sheet per market (``TSE Prime``, ``TSE Standard``, ``TSE Growth``,
-``Tokyo & Nagoya``; before April 2022 ``TSE 1st``, ``TSE 2nd``, ``Mothers``, ``JASDAQ``). A4 is the
-period title (``2026年9月第2週 2026/9 week2  ( 9/7 - 9/11 )``), row 5 the unit
-(``千円,%  1,000 yen, %``), D11/H11 the previous/current period (``09/07～09/11``) with values one
-column to the right (E/I) and the balance in G/K. Each investor is a triplet of rows marked
-``Sales`` / ``Purchases`` / ``Total`` in column C, the Japanese name in column A of the Sales row,
-the English one on the Purchases row; the balance is printed on one row of the triplet (the Sales
-row when negative). Numbers are often text with commas. Foreigners sit at rows 30-32 of
-``Tokyo & Nagoya``.
+The helpers turn labels into stable investor names and checked thousand-yen figures into the
+frame of :mod:`addin.sources.jpx` (which describes it and its names).
 """
 
 from __future__ import annotations
 
 import calendar
 import functools
-import io
 import re
 import unicodedata
 from datetime import date
@@ -40,14 +26,6 @@ LEGACY_WEEKLY = re.compile(r"stock_val_1_(\d{2})(\d{2})(\d{2})\.xls$")
 LEGACY_MONTHLY = re.compile(r"stock_val_1_m(\d{2})(\d{2})\.xls$")
 NEW_WEEKLY = re.compile(r"stock_1_w_(\d{8})_(\d{8})\.xlsx$")
 NEW_MONTHLY = re.compile(r"stock_1_m(\d{4})(\d{2})\.xlsx$")
-
-LEGACY_SHEETS = {
-    "Tokyo & Nagoya": "TokyoNagoya", "TSE Prime": "Prime", "TSE Standard": "Standard",
-    "TSE Growth": "Growth", "TSE 1st": "First", "TSE 2nd": "Second", "Mothers": "Mothers",
-    "TSE Mothers": "Mothers", "JASDAQ": "JASDAQ", "TSE JASDAQ": "JASDAQ",
-}
-AGGREGATE_SHEET = "Tokyo & Nagoya"
-FOREIGNERS_ROW = 29  # 0-based Sales row of the Foreigners triplet on the aggregate sheet
 
 JAPANESE_NAMES = {
     "自己計": "Proprietary", "委託計": "Brokerage", "総計": "Total", "法人": "Institutions",
@@ -76,12 +54,6 @@ SPLIT_NAMES = {
 NEW_GROUPS = frozenset({*SPLIT_NAMES.values(), "Securities", "InvestmentTrusts", "BusinessCos",
                         "OtherInstitutions", "LifeNonlife", "CityRegionalBanks", "TrustBanks",
                         "OtherFinancials"})
-_TITLE_MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月|(\d{4})\s*/\s*(\d{1,2})(?!\d)")
-_TITLE_SPAN = re.compile(r"\(\s*(\d{1,2})\s*/\s*(\d{1,2})\s*[-~]\s*(\d{1,2})\s*/\s*(\d{1,2})\s*\)")
-_HEADER_SPAN = re.compile(r"(\d{1,2})/(\d{1,2})\D+(\d{1,2})/(\d{1,2})")
-_BLOCKS = ((7, 8, 10), (3, 4, 6))  # (period header, value, balance) columns: H/I/K, then D/E/G
-
-
 @functools.lru_cache(maxsize=512)  # the same few labels recur on every sheet of every file
 def investor_name(japanese: object, english: object = "") -> str:
     """Stable ASCII name of an investor label; an unknown one becomes CamelCase ("" if no ASCII)."""
@@ -130,14 +102,6 @@ def rows_frame(rows: dict[date, dict]) -> pd.DataFrame:
     return frame.sort_index().sort_index(axis=1).astype("float64")
 
 
-def numbers(values) -> np.ndarray:
-    """Cells to float64; text loses commas and spaces, ``▲``/``△`` mean minus, blanks are NaN."""
-    text = np.array([str(value) for value in values], dtype=str)
-    for mark, replacement in ((",", ""), (" ", ""), ("\u3000", ""), ("▲", "-"), ("△", "-")):
-        text = np.char.replace(text, mark, replacement)
-    return pd.to_numeric(text, errors="coerce").astype("float64")
-
-
 def check_triplets(name: str, where: np.ndarray, sell, buy, total, balance=None) -> None:
     """Raise ``LayoutChanged`` unless sell + buy = total and buy - sell = balance (if given)."""
     bad = np.isnan(sell) | np.isnan(buy) | np.isnan(total)
@@ -149,136 +113,6 @@ def check_triplets(name: str, where: np.ndarray, sell, buy, total, balance=None)
     for what, wrong in checks:
         if wrong.any():
             raise LayoutChanged(f"JPX {name}: {what} at {where[wrong.argmax()]}")
-
-
-def legacy_values(name: str, body: bytes) -> tuple[date, dict]:
-    """Period end and :func:`row_values` of a legacy ``stock_val_1_*.xls`` value workbook.
-
-    Raises:
-        LayoutChanged: not a workbook, no ``Tokyo & Nagoya`` sheet, or a sheet off the layout.
-    """
-    book = _open_xls(name, body)
-    sheets = [sheet for sheet in book.sheets() if sheet.name.strip() in LEGACY_SHEETS]
-    if AGGREGATE_SHEET not in {sheet.name.strip() for sheet in sheets}:
-        raise LayoutChanged(f"JPX {name}: sheet '{AGGREGATE_SHEET}' not found")
-    parts = [_legacy_sheet(name, sheet) for sheet in sheets]
-    ends = {part[0] for part in parts}
-    if len(ends) != 1:
-        raise LayoutChanged(f"JPX {name}: sheets disagree on the period")
-    keys = [key for part in parts for key in part[1]]
-    sell, buy = (np.concatenate([part[k] for part in parts]) for k in (2, 3))
-    return ends.pop(), row_values(keys, sell, buy)
-
-
-def _open_xls(name: str, body: bytes):
-    import xlrd
-
-    try:
-        return xlrd.open_workbook(file_contents=body)
-    except Exception as error:  # xlrd signals a bad file with several exception types
-        raise LayoutChanged(f"JPX {name}: not an .xls workbook") from error
-
-
-def _legacy_sheet(name: str, sheet) -> tuple[date, list, np.ndarray, np.ndarray]:
-    """Period end, ``(market, investor)`` keys, sales and purchases (thousand yen) of a sheet."""
-    where = f"{name} {sheet.name.strip()}"
-    if sheet.ncols < 11 or sheet.nrows < FOREIGNERS_ROW + 3:
-        raise LayoutChanged(f"JPX {where}: sheet too small")
-    if not any(str(cell).strip().startswith("千円") for cell in sheet.row_values(4)):
-        raise LayoutChanged(f"JPX {where}: unit 千円 not in row 5")
-    end, span, monthly = _legacy_period(where, sheet.cell_value(3, 0))
-    value_col, balance_col = _legacy_block(where, sheet, span)
-    starts = _triplet_starts(where, sheet.col_values(2))
-    names, sell, buy = _legacy_triplets(where, sheet, starts, value_col, balance_col)
-    market = LEGACY_SHEETS[sheet.name.strip()]
-    if market == "TokyoNagoya" and starts[names.index("Foreigners")] != FOREIGNERS_ROW:
-        raise LayoutChanged(f"JPX {where}: Foreigners not at rows 30-32")
-    end = month_end(end.year, end.month) if monthly else end
-    return end, [(market, investor) for investor in names], sell, buy
-
-
-def _triplet_starts(where: str, tags: list) -> np.ndarray:
-    """0-based rows where column C reads Sales, Purchases, Total on three consecutive rows."""
-    tags = np.array([str(tag).strip() for tag in tags], dtype=object)
-    triplet = (tags[:-2] == "Sales") & (tags[1:-1] == "Purchases") & (tags[2:] == "Total")
-    starts = np.flatnonzero(triplet)
-    if starts.size == 0:
-        raise LayoutChanged(f"JPX {where}: no Sales/Purchases/Total rows")
-    return starts
-
-
-def _legacy_triplets(where: str, sheet, starts: np.ndarray, value_col: int, balance_col: int):
-    cells = numbers([*sheet.col_values(value_col), *sheet.col_values(balance_col)])
-    values, balances = cells[: sheet.nrows], cells[sheet.nrows:]
-    sell, buy, total = values[starts], values[starts + 1], values[starts + 2]
-    # The balance is printed on the Sales row when negative and the Purchases row when positive.
-    balance = np.where(np.isnan(balances[starts]), balances[starts + 1], balances[starts])
-    printed = ~np.isnan(balance)
-    rows = np.array([f"row {row + 1}" for row in starts])
-    check_triplets(where, rows, sell, buy, total)
-    shown = (rows[printed], sell[printed], buy[printed], total[printed], balance[printed])
-    check_triplets(where, *shown)
-    return _legacy_names(where, sheet.col_values(0), starts), sell, buy
-
-
-def _legacy_names(where: str, labels: list, starts: np.ndarray) -> list[str]:
-    """Investor names from the Japanese (Sales row) and English (Purchases row) labels."""
-    names = [investor_name(labels[row], labels[row + 1]) or f"Row{row + 1}" for row in starts]
-    if len(set(names)) != len(names):
-        raise LayoutChanged(f"JPX {where}: {max(names, key=names.count)} twice")
-    if "Foreigners" not in names:
-        raise LayoutChanged(f"JPX {where}: no Foreigners (海外投資家) rows")
-    return names
-
-
-def _legacy_period(where: str, title: object) -> tuple[date, tuple[int, ...], bool]:
-    """``(end, (start month, start day, end month, end day), monthly?)`` from the A4 title."""
-    text = unicodedata.normalize("NFKC", str(title))
-    month_match, span_match = _TITLE_MONTH.search(text), _TITLE_SPAN.search(text)
-    if not month_match or not span_match:
-        raise LayoutChanged(f"JPX {where}: period title not in A4")
-    year, month = (int(g) for g in month_match.groups() if g)
-    span = tuple(int(g) for g in span_match.groups())
-    # Only a December title can end in January of the next year.
-    end_year = year + 1 if span[2] < month - 6 else year
-    try:
-        end = date(end_year, span[2], span[3])
-    except ValueError as error:
-        raise LayoutChanged(f"JPX {where}: bad period end in A4") from error
-    return end, span, not re.search(r"第\s*\d\s*週|week\s*\d", text, re.IGNORECASE)
-
-
-def _legacy_block(where: str, sheet, span: tuple[int, ...]) -> tuple[int, int]:
-    """Value and balance columns of the block whose row-11 header matches the A4 period."""
-    for header_col, value_col, balance_col in _BLOCKS:
-        header = unicodedata.normalize("NFKC", str(sheet.cell_value(10, header_col)))
-        found = _HEADER_SPAN.search(header)
-        if found and tuple(int(g) for g in found.groups()) == span:
-            return value_col, balance_col
-    raise LayoutChanged(f"JPX {where}: D11/H11 don't match A4 period")
-
-
-def xlsx_rows(name: str, body: bytes) -> list[tuple]:
-    """The cell values of the first sheet of an ``.xlsx`` workbook, row by row."""
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(body), read_only=True, data_only=True)
-    except Exception as error:  # zip, XML and key errors all mean "not a workbook"
-        raise LayoutChanged(f"JPX {name}: not an .xlsx workbook") from error
-    try:
-        # read-only mode parses the sheet XML lazily, so damage shows up only here
-        return [tuple(row) for row in book.worksheets[0].iter_rows(values_only=True)]
-    except Exception as error:
-        raise LayoutChanged(f"JPX {name}: sheet XML is damaged") from error
-    finally:
-        book.close()
-
-
-def carried_right(row: tuple) -> list[str]:
-    """Merged header cells hold their text in the first column only: carry it to the right."""
-    cells = pd.Series([cell_text(cell) for cell in row], dtype=object)
-    return cells.replace("", np.nan).ffill().fillna("").tolist()
 
 
 def cell_text(value: object) -> str:

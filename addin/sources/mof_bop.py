@@ -30,8 +30,12 @@ import numpy as np
 import pandas as pd
 
 from addin.errors import BadArgument, LayoutChanged
+from addin.sources._cells import numbers
+from addin.sources.base import MONTHLY, File, FlowSpec, Source
+from addin.sources.mof_weekly import ASSET_WORDS, SIDE_WORDS
 
 NAME = "MOF BoP portfolio"
+HOME = "https://www.mof.go.jp/english/policy/international_policy/reference/balance_of_payments/"
 # The 国際収支状況 page links these files; the directory is not confirmed from a real download.
 BASE_URL = (
     "https://www.mof.go.jp/policy/international_policy/reference/balance_of_payments/bpport/"
@@ -254,11 +258,38 @@ def _month_ends(years: pd.Series, months: pd.Series, file: str) -> pd.DatetimeIn
 
 def _numbers(cells: pd.DataFrame, dates: pd.DatetimeIndex, file: str) -> np.ndarray:
     """``"1,234"`` -> 1234.0; ``--`` and empty cells -> NaN."""
-    flat = pd.Series(cells.to_numpy().ravel(), dtype=object).str.strip()
-    values = pd.to_numeric(flat.str.replace(",", "", regex=False), errors="coerce")
-    bad = values.isna() & ~flat.isin(["", "--"])
-    if bad.any():
-        where = int(np.flatnonzero(bad.to_numpy())[0])
-        month = dates[where // cells.shape[1]]
-        raise LayoutChanged(f"{file}: {flat.iloc[where]!r} is not a number ({month:%Y-%m})")
-    return values.to_numpy(dtype="float64").reshape(cells.shape)
+    width = cells.shape[1]
+    values = numbers(cells.to_numpy(), file, ("", "--"),
+                     where=lambda at: f"({dates[at // width]:%Y-%m})")
+    return values.reshape(cells.shape)
+
+
+_BY_TYPE = re.compile(r"Resident:[A-Za-z]+:[A-Za-z]+", re.IGNORECASE)
+
+
+def raw_flows(flow_id: str) -> FlowSpec | None:
+    """``BOP:Resident:<Type>:<Asset>``: residents' purchases by investor type (6pi-2)."""
+    prefix, _, rest = flow_id.strip().partition(":")
+    if prefix.upper() != "BOP" or not _BY_TYPE.fullmatch(rest):
+        return None
+    return FlowSpec(f"BOP:{rest}", f"Residents' purchases of foreign securities: {rest}",
+                    "mof_bop", "6pi-2", rest, MONTHLY)
+
+
+def discovered(key: str, investors) -> tuple[FlowSpec, ...]:
+    """The investor types a loaded 6pi-2 file carries, as flow specs."""
+    if key != "6pi-2":
+        return ()
+    return tuple(spec for name in investors if (spec := raw_flows(f"BOP:{name}")) is not None)
+
+
+SOURCE = Source(
+    id="mof_bop", name=NAME, home=HOME, download=download, parse=parse,
+    files=tuple(File(url, EXPIRE, table) for table, url in URLS.items()),
+    headline=("6pi-1",),
+    flows=tuple(FlowSpec(f"BOP:{side}:{asset}", text.format(words) + " (MOF BoP monthly)",
+                         "mof_bop", "6pi-1", f"{side}:{asset}", MONTHLY)
+                for side, text in SIDE_WORDS.items() for asset, words in ASSET_WORDS.items()),
+    raw_flows=raw_flows, discovered=discovered, probe="6pi-1",
+    attribution="Source: Ministry of Finance Japan, Balance of Payments",
+)

@@ -17,8 +17,10 @@ import re
 import pandas as pd
 
 from addin.errors import LayoutChanged, SourceUnavailable
+from addin.sources.base import DAILY, File, Origin, SeriesSpec, Source
 
 NAME = "MOF JGB"
+HOME = "https://www.mof.go.jp/english/policy/jgbs/reference/interest_rate/index.htm"
 HISTORY_URL = (
     "https://www.mof.go.jp/english/policy/jgbs/reference/interest_rate/historical/jgbcme_all.csv"
 )
@@ -234,3 +236,16 @@ def _finish(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     if not frame.index.is_monotonic_increasing:
         frame = frame.sort_index()
     return frame
+
+
+SOURCE = Source(
+    id="mof_jgb", name=NAME, home=HOME, download=download, parse=parse,
+    files=(File(HISTORY_URL, HISTORY_EXPIRE, "history, lags a month"),
+           File(CURRENT_URL, CURRENT_EXPIRE, "current month")),
+    headline=("",),
+    series=tuple(SeriesSpec(f"JGB{years}Y", f"JGB {years}-year constant-maturity yield (MOF)",
+                            "%", DAILY, (Origin("mof_jgb", "", f"{years}Y"),), "JPY")
+                 for years in TENORS),
+    probe="",
+    attribution="Source: Ministry of Finance Japan",
+)

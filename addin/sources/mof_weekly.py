@@ -27,8 +27,12 @@ import numpy as np
 import pandas as pd
 
 from addin.errors import LayoutChanged
+from addin.sources._cells import numbers
+from addin.sources.base import WEEKLY, File, FlowSpec, Source
 
 NAME = "MOF weekly"
+HOME = ("https://www.mof.go.jp/english/policy/international_policy/reference/"
+        "itn_transactions_in_securities/index.htm")
 URL = (
     "https://www.mof.go.jp/policy/international_policy/reference/"
     "itn_transactions_in_securities/week.csv"
@@ -176,17 +180,10 @@ def _week_span(records: list[list[str]]) -> tuple[int, int]:
 
 def _numbers(rows: list[list[str]], labels: list[str]) -> np.ndarray:
     """Fields 1-22 as floats (``"1,689 "`` -> 1689); an empty cell is NaN."""
-    cells = pd.Series(np.asarray(rows, dtype=object)[:, 1:].ravel(), dtype=object).str.strip()
-    # A full-width minus or the press release's ▲ would otherwise make a loss unreadable.
-    cleaned = cells.str.replace(",", "", regex=False)
-    cleaned = cleaned.str.replace(r"^[\u2212\uff0d▲]", "-", regex=True)
-    values = pd.to_numeric(cleaned, errors="coerce")
-    bad = values.isna() & (cells != "")
-    if bad.any():
-        where = int(np.flatnonzero(bad.to_numpy())[0])
-        week = labels[where // (FIELDS - 1)]
-        raise LayoutChanged(f"{FILE}: {cells.iloc[where]!r} is not a number (week {week})")
-    matrix = values.to_numpy(dtype="float64").reshape(len(rows), FIELDS - 1)
+    per_week = FIELDS - 1
+    values = numbers(np.asarray(rows, dtype=object)[:, 1:], FILE,
+                     where=lambda at: f"(week {labels[at // per_week]})")
+    matrix = values.reshape(len(rows), per_week)
     return np.column_stack([np.full(len(rows), np.nan), matrix])  # keep field numbers
 
 
@@ -229,3 +226,23 @@ def _dates(years: pd.Series, months: pd.Series, days: pd.Series) -> pd.Series:
 def _nfkc(text: str) -> str:
     """Full-width digits and punctuation as ASCII."""
     return unicodedata.normalize("NFKC", text)
+
+
+ASSET_WORDS = {"Equity": "equities", "LongTermDebt": "long-term debt",
+               "ShortTermDebt": "short-term debt", "Total": "securities (total)"}
+SIDE_WORDS = {"Foreign": "Non-residents' net purchases of Japanese {}",
+              "Resident": "Residents' net purchases of foreign {}"}
+
+
+def _flows() -> tuple[FlowSpec, ...]:
+    return tuple(FlowSpec(f"MOF:{side}:{asset}", text.format(words) + " (MOF weekly)",
+                          "mof_weekly", "", f"{side}:{asset}", WEEKLY)
+                 for side, text in SIDE_WORDS.items() for asset, words in ASSET_WORDS.items())
+
+
+SOURCE = Source(
+    id="mof_weekly", name=NAME, home=HOME, download=download, parse=parse,
+    files=(File(URL, EXPIRE, "rewritten every Thursday, revisions included"),),
+    headline=("",), flows=_flows(), probe="",
+    attribution="Source: Ministry of Finance Japan",
+)

@@ -20,9 +20,12 @@ from datetime import timedelta
 import pandas as pd
 
 from addin.errors import LayoutChanged, NoData, SourceUnavailable, UnknownSeries
+from addin.sources import fred
 from addin.sources._cells import numbers
+from addin.sources.base import DAILY, File, Origin, SeriesSpec, Source
 
 NAME = "Stooq"
+HOME = "https://stooq.com/"
 URL_TEMPLATE = "https://stooq.com/q/d/l/?s={symbol}&i=d"
 TOPIX_URL = "https://stooq.com/q/d/l/?s=^tpx&i=d"
 NIKKEI225_URL = "https://stooq.com/q/d/l/?s=^nkx&i=d"
@@ -77,7 +80,7 @@ def _frame(raw: bytes, label: str, setting: str) -> pd.DataFrame:
         bad = table["Date"][dates.isna()].iloc[0]
         raise LayoutChanged(f"{label}: date {bad[:15]!r} is not YYYY-MM-DD")
     columns = [name for name in (*PRICE_COLUMNS, "Volume") if name in table.columns]
-    values = {name: numbers(table[name], label, _MISSING).to_numpy() for name in columns}
+    values = {name: numbers(table[name], label, _MISSING, thousands=False) for name in columns}
     frame = pd.DataFrame(values, index=pd.DatetimeIndex(dates, name="date"))
     return frame[~frame.index.duplicated(keep="last")].sort_index()
 
@@ -111,3 +114,16 @@ def _table(text: str, label: str) -> pd.DataFrame:
     return table
 
 
+
+SOURCE = Source(
+    id="stooq", name=NAME, home=HOME, download=download, parse=parse,
+    files=(File(URL_TEMPLATE, EXPIRE, "daily OHLC(V) CSV per symbol"),),
+    headline=("^tpx", "^nkx"),
+    series=(
+        SeriesSpec("TOPIX", "TOPIX index close (Stooq ^tpx; or JPFLOWS_CSV_TOPIX)", "index points",
+                   DAILY, (Origin("stooq", "^tpx", "Close"),)),
+        SeriesSpec("NIKKEI225", "Nikkei 225 index close (Stooq ^nkx; FRED NIKKEI225)",
+                   "index points", DAILY, (Origin("stooq", "^nkx", "Close"), fred.origin("NIKKEI225"))),
+    ),
+    probe="^tpx",
+)

@@ -17,8 +17,12 @@ import re
 import pandas as pd
 
 from addin.errors import BadArgument, LayoutChanged
+from addin.sources._cells import numbers
+from addin.sources import fred
+from addin.sources.base import DAILY, File, Origin, SeriesSpec, Source, Yearly
 
 NAME = "US Treasury"
+HOME = "https://home.treasury.gov/resource-center/data-chart-center/interest-rates/"
 URL = (
     "https://home.treasury.gov/resource-center/data-chart-center/interest-rates/"
     "daily-treasury-rates.csv/all/{year}?type=daily_treasury_yield_curve"
@@ -44,18 +48,15 @@ TENOR_COLUMNS = {
     "30 Yr": "30Y",
 }
 COLUMNS = tuple(TENOR_COLUMNS.values())
+YEARLY = Yearly(first_year=1990)
+# Treasury tenor -> FRED constant-maturity id, the second origin of each UST series.
+FRED_IDS = {"1M": "DGS1MO", "2M": "DGS2MO", "3M": "DGS3MO", "4M": "DGS4MO", "6M": "DGS6MO",
+            "1Y": "DGS1", "2Y": "DGS2", "3Y": "DGS3", "5Y": "DGS5", "7Y": "DGS7", "10Y": "DGS10",
+            "20Y": "DGS20", "30Y": "DGS30"}
 
 
 def download(key: str, get) -> bytes:
-    """Fetch one year of the par yield curve.
-
-    Args:
-        key: The year as text, e.g. ``"2025"``.
-        get: The injected HTTP getter.
-
-    Returns:
-        The CSV bytes, as :func:`parse` takes them.
-    """
+    """The CSV of one year (``key`` such as ``"2025"``) of the par yield curve."""
     year = str(key).strip()
     if not re.fullmatch(r"\d{4}", year):
         raise BadArgument(f"Treasury year {key!r}: expected four digits like '2025'")
@@ -103,10 +104,8 @@ def _read_table(raw: bytes) -> pd.DataFrame:
 
 def _yields(cells: pd.DataFrame) -> pd.DataFrame:
     """Cells as floats; an empty cell is a tenor not quoted that day."""
-    try:
-        return cells.astype("float64")
-    except ValueError:
-        raise LayoutChanged(f"Treasury {FILE}: a yield is not a number") from None
+    values = numbers(cells.to_numpy(), f"Treasury {FILE}")
+    return pd.DataFrame(values.reshape(cells.shape), index=cells.index, columns=cells.columns)
 
 
 def _dates(cells: pd.Series) -> pd.Series:
@@ -116,3 +115,19 @@ def _dates(cells: pd.Series) -> pd.Series:
         bad = cells[stamps.isna()].iloc[0]
         raise LayoutChanged(f"Treasury {FILE}: date {bad!r} is not MM/DD/YYYY")
     return stamps
+
+
+def _series(tenor: str, fred_id: str) -> SeriesSpec:
+    # One Treasury file per year: decades of history come from FRED's one long file instead.
+    treasury = Origin("treasury", None, tenor, since=YEARLY.first_date(), max_files=2)
+    return SeriesSpec(f"UST{tenor}", f"US Treasury {tenor} par yield (Treasury; FRED {fred_id})",
+                      "%", DAILY, (treasury, fred.origin(fred_id)), "USD")
+
+
+SOURCE = Source(
+    id="treasury", name=NAME, home=HOME, download=download, parse=parse,
+    files=(File(URL, EXPIRE, "one calendar year per file"),), yearly=YEARLY,
+    headline=lambda today: (str(today.year),),
+    series=tuple(_series(tenor, fred_id) for tenor, fred_id in FRED_IDS.items()),
+    probe=lambda today: str(today.year),
+)

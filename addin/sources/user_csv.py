@@ -15,12 +15,16 @@ or CP932, CRLF or LF, ``,`` or ``;`` separated.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from addin.errors import LayoutChanged, SourceUnavailable
+from addin.sources._cells import numbers
+from addin.sources.base import DAILY, Origin, SeriesSpec, Source
 
 NAME = "CSV"
 EXPIRE = timedelta(minutes=15)
@@ -28,7 +32,6 @@ DATE_NAMES = ("date", "observation_date")
 VALUE_NAMES = ("value", "close", "adj close")
 
 _DATE = r"(?P<year>\d{4})(?P<sep>[-/])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?:[ T].*)?"
-_THOUSANDS = r"-?\d{1,3}(?:,\d{3})+(?:\.\d*)?"
 _MISSING = ("", ".", "na", "n/a", "#n/a", "null", "nan", "-")
 _LABEL = "user CSV"
 
@@ -75,7 +78,7 @@ def parse(raw: bytes) -> pd.DataFrame:
     dates = _dates(table[date_column])
     grouped = sep == ","
     values = _numbers(table[_value_column(table, grouped)], grouped)
-    frame = pd.DataFrame({"value": values.to_numpy()}, index=pd.DatetimeIndex(dates, name="date"))
+    frame = pd.DataFrame({"value": values}, index=pd.DatetimeIndex(dates, name="date"))
     return frame[~frame.index.duplicated(keep="last")].sort_index()
 
 
@@ -159,16 +162,20 @@ def _is_numeric(cells: pd.Series, grouped: bool) -> bool:
     return True
 
 
-def _numbers(cells: pd.Series, grouped: bool) -> pd.Series:
+def _numbers(cells: pd.Series, grouped: bool) -> np.ndarray:
     """Floats. In a comma CSV a quoted ``"2,288.66"`` has a thousands separator; in a ``;`` CSV
     a comma could be a decimal mark, so it is rejected rather than guessed."""
-    text = cells.astype(str).str.strip()
-    if grouped:
-        thousands = text.str.fullmatch(_THOUSANDS)
-        text = text.where(~thousands, text.str.replace(",", "", regex=False))
-    missing = text.str.lower().isin(_MISSING)
-    values = pd.to_numeric(text.where(~missing), errors="coerce")
-    bad = values.isna() & ~missing
-    if bad.any():
-        raise LayoutChanged(f"{_LABEL}: value {text[bad].iloc[0][:15]!r} is not a number")
-    return values.astype("float64")
+    return numbers(cells, _LABEL, _MISSING, thousands=grouped)
+
+
+def series_for(series_id: str, location: str, replaces: SeriesSpec | None) -> SeriesSpec:
+    """The spec of ``CSV:<NAME>``, or of a catalogue id whose ``JPFLOWS_CSV_<ID>`` replaces it."""
+    origin = Origin("csv", location, "value")
+    if replaces is None:
+        return SeriesSpec(series_id, f"User CSV {series_id}", "as in file", DAILY, (origin,))
+    return replace(replaces, description=replaces.description + " [from user CSV]",
+                   origins=(origin,))
+
+
+SOURCE = Source(id="csv", name=NAME, home="", download=download, parse=parse,
+                where=lambda key: key.strip())

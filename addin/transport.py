@@ -1,0 +1,162 @@
+"""Getting bytes over the network, and nothing else: session, retries, mirror, size cap, deadline.
+
+:func:`build_session` configures one ``requests.Session`` (TLS verification on, capped retries
+that honour ``Retry-After``). :class:`Transport` asks a URL, rewritten by ``JPFLOWS_MIRROR``, and
+streams the body so that an oversized or endless answer is refused while it arrives. What to keep,
+when to ask and what to serve when a download fails is the cache policy's business
+(:mod:`addin.http`), not this module's.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.util.retry import Retry
+
+from addin.config import Config
+from addin.polite import Politeness
+from addin.errors import TIMED_OUT, UNREACHABLE
+
+USER_AGENT = "jpflows/0.1 (+python-requests)"
+MAX_RETRY_WAIT = 10.0
+_CHUNK = 64 * 1024
+
+
+class DownloadFailed(Exception):
+    """A request that gave no usable answer; ``problem`` says why in a user's words."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a publisher sent back: status, headers and (for a 200 or a 4xx) the whole body."""
+
+    status: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+class _CappedRetry(Retry):
+    """Honour ``Retry-After`` but never make a spreadsheet wait minutes for it."""
+
+    def __init__(self, *args, max_wait: float = MAX_RETRY_WAIT, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_wait = max_wait
+
+    def new(self, **kwargs) -> "_CappedRetry":
+        retry = super().new(**kwargs)
+        retry.max_wait = self.max_wait
+        return retry
+
+    def get_retry_after(self, response):
+        wait = super().get_retry_after(response)
+        return None if wait is None else min(wait, self.max_wait)
+
+
+def rewrite(url: str, mirror: tuple[tuple[str, str], ...]) -> str:
+    """Apply ``JPFLOWS_MIRROR``: replace a matching origin, keep path and query."""
+    for origin, replacement in mirror:
+        if url == origin or url.startswith(origin + "/") or url.startswith(origin + "?"):
+            return replacement + url[len(origin):]
+    return url
+
+
+def build_session(config: Config) -> requests.Session:
+    """The process's session: capped retries, our User-Agent, TLS verification on."""
+    session = requests.Session()
+    # A read timeout is not retried: each retry would add a whole timeout to the user's wait.
+    retry = _CappedRetry(total=3, connect=2, read=False, status=3, backoff_factor=0.5,
+                         status_forcelist=(429, 500, 502, 503, 504),
+                         allowed_methods=frozenset({"GET"}), respect_retry_after_header=True,
+                         raise_on_status=False, max_wait=min(MAX_RETRY_WAIT, config.timeout))
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = USER_AGENT
+    session.verify = True
+    return session
+
+
+class Transport:
+    """GETs through one session, mirrored, streamed under a size cap and a deadline."""
+
+    def __init__(self, config: Config, session: requests.Session | None = None,
+                 politeness: Politeness | None = None) -> None:
+        self.config = config
+        self.session = session or build_session(config)
+        self.politeness = politeness or Politeness()
+
+    def real_url(self, url: str) -> str:
+        """Where a publisher URL is actually asked (``JPFLOWS_MIRROR`` applied)."""
+        return rewrite(url, self.config.mirror)
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> Answer:
+        """Ask the publisher (or its mirror) for ``url``.
+
+        A 200 carries its body; so does a 4xx, which may explain the refusal (the BOJ API answers
+        errors in JSON). Any other status comes back without reading the body.
+
+        Raises:
+            DownloadFailed: no answer (refused, timed out, TLS), or a body too large or too slow.
+        """
+        real = self.real_url(url)
+        try:
+            with self.politeness.slot(real):
+                return self._get(real, headers)
+        except requests.RequestException as exc:
+            raise DownloadFailed(describe(exc)) from None
+
+    def _get(self, real: str, headers) -> Answer:
+        response = self.session.get(real, headers=headers or {}, stream=True,
+                                    timeout=self.config.timeout)
+        with response:
+            status = response.status_code
+            if status == 429:  # the publisher asked for a pause: keep every thread off it
+                self.politeness.back_off(real, _retry_after(response, self.config.timeout))
+            body = self._body(response) if status == 200 or 400 <= status < 500 else b""
+            return Answer(status, response.headers, body)
+
+    def _body(self, response: requests.Response) -> bytes:
+        limit = self.config.max_response_bytes
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise DownloadFailed(f"larger than {limit:,} bytes")
+        deadline = time.monotonic() + self.config.timeout
+        chunks, size = [], 0
+        for chunk in response.iter_content(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise DownloadFailed(f"larger than {limit:,} bytes")
+            if time.monotonic() > deadline:
+                raise DownloadFailed(TIMED_OUT)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _retry_after(response: requests.Response, cap: float) -> float:
+    """Seconds a 429 asks to wait (``Retry-After`` in seconds), never more than ``cap``."""
+    text = response.headers.get("Retry-After", "")
+    return min(float(text), cap) if text.strip().isdigit() else min(1.0, cap)
+
+
+def describe(exc: Exception) -> str:
+    """What went wrong with a request, in a user's words."""
+    cause = exc.args[0] if exc.args else None
+    if isinstance(exc, requests.Timeout) or isinstance(cause, ReadTimeoutError):
+        return TIMED_OUT
+    if isinstance(exc, (requests.exceptions.ChunkedEncodingError,
+                        requests.exceptions.ContentDecodingError)):
+        return "download cut short"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS certificate check failed"
+    if isinstance(exc, requests.ConnectionError):
+        return UNREACHABLE
+    return type(exc).__name__
