@@ -28,7 +28,7 @@ TEXT, ERRORS = "text", "errors"
 MAX_ERROR = 80
 MAX_REMEMBERED = 10_000
 EXCEL_ERRORS = ("#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!")
-NOT_RECORDED = "no reason recorded for this #N/A in this Excel session; Refresh recalculates"
+NOT_RECORDED = "no reason recorded for this #N/A since Excel started; Refresh recalculates"
 
 _reasons: OrderedDict[str, str] = OrderedDict()
 _lock = threading.Lock()
