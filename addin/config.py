@@ -34,6 +34,7 @@ class Config:
     csv_files: Mapping[str, str] = field(default_factory=dict)
     max_response_bytes: int = 64 * 1024 * 1024
     recheck_seconds: float = 60.0
+    errors: str = "text"  # what a failed Excel function shows: "text" or Excel's "errors"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
@@ -47,6 +48,7 @@ class Config:
             mirror=parse_mirror(env.get("JPFLOWS_MIRROR", "")),
             csv_files={k[len(CSV_PREFIX):].upper(): v for k, v in env.items()
                        if k.startswith(CSV_PREFIX) and v.strip()},
+            errors=_errors_mode(env.get("JPFLOWS_ERRORS", "text")),
         )
 
     def __repr__(self) -> str:
@@ -104,6 +106,13 @@ def _positive_float(text: str, name: str) -> float:
     if not 0 < value < math.inf:  # also refuses nan, which compares false with everything
         raise BadArgument(f"{name} must be a positive number of seconds, got {text[:12]}")
     return value
+
+
+def _errors_mode(text: str) -> str:
+    mode = text.strip().lower() or "text"
+    if mode not in ("text", "errors"):
+        raise BadArgument(f'JPFLOWS_ERRORS must be "text" or "errors", got {text[:12]!r}')
+    return mode
 
 
 def _default_cache_dir() -> str:

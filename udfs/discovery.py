@@ -1,9 +1,11 @@
-"""``JP_INFO``, ``JP_STATUS`` and ``JP_SEARCH``: where numbers come from and which ids exist."""
+"""``JP_INFO``, ``JP_STATUS``, ``JP_SEARCH`` and ``JP_ERROR``: where numbers come from, which ids
+exist, and why a cell failed."""
 
 from __future__ import annotations
 
 from addin import api
 from addin.errors import BadArgument
+from udfs import failures
 from udfs.coerce import to_text
 from udfs.decorator import udf
 
@@ -53,3 +55,13 @@ def JP_SEARCH(query):
     if not rows:
         raise BadArgument(f'nothing matches "{str(query)[:20]}"; try "JGB", "UST" or "JPX"')
     return [["Id", "Kind", "Description"]] + [list(row) for row in rows]
+
+
+@udf(("cell",), cell="A cell holding a JP_* formula, e.g. B5")
+def JP_ERROR(cell):
+    """Why a JP_* cell failed: the reason behind its #N/A ("OK" when it holds no error).
+
+    With JPFLOWS_ERRORS=errors the cell holds Excel's #N/A, so IFERROR/ISNA catch it; this tells why.
+    Example: =JP_ERROR(B5), or =IFERROR(B5, JP_ERROR(B5)) in place of B5
+    """
+    return failures.reason(cell)

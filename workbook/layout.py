@@ -15,7 +15,9 @@ from workbook.model import (Cell, Chart, Series, Sheet, block, column_letters,  
 from workbook.sheets import TENORS, flows, hedging, rally  # noqa: F401  (layout.TENORS)
 
 ENTRY_MODULE = "jpflows_template"
-MACRO = "SampleCall"
+# Button caption -> the VBA macro it runs (workbook/jpflows.bas) -> the entry module's function.
+BUTTONS = {"Refresh": ("JpflowsRefresh", "refresh_button"),
+           "Snapshot": ("JpflowsSnapshot", "snapshot_button")}
 CHART_ROWS = 420  # rows reserved under each charted table: 8 years of weeks, 35 of months
 
 
@@ -23,6 +25,10 @@ CHART_ROWS = 420  # rows reserved under each charted table: 8 years of weeks, 35
 class Button:
     ref: str
     caption: str
+
+    @property
+    def macro(self) -> str:
+        return BUTTONS[self.caption][0]
 
 
 # A value cell holding a failure text prints "#N/A" (the text section of its number format), so
@@ -239,17 +245,27 @@ def _dashboard() -> Sheet:
                  f"A1:{column_letters(TABLE_START - 2)}38")
 
 
-def conf_rows(module: str = ENTRY_MODULE) -> list[tuple[str, object]]:
-    """The workbook's xlwings settings (key, value); the interpreter comes from the user's conf."""
-    return [("UDF Modules", module), ("Debug UDFs", False), ("Use UDF Server", False),
+def conf_rows(module: str = ENTRY_MODULE,
+              interpreter: tuple[str, str] | None = None) -> list[tuple[str, object]]:
+    """The workbook's xlwings settings (key, value).
+
+    Args:
+        module: The entry module ("UDF Modules").
+        interpreter: (``Interpreter_Win`` or ``Interpreter_Mac``, path) for a workbook made on
+            one machine; the template names none, so xlwings falls back to the user's conf.
+    """
+    rows = [("UDF Modules", module), ("Debug UDFs", False), ("Use UDF Server", False),
             ("Show Console", False)]
+    return rows + [interpreter] if interpreter else rows
 
 
-def _conf(module: str) -> Sheet:
-    return Sheet("xlwings.conf", tuple(block(1, conf_rows(module), "AB")), {"A": 16, "B": 20})
+def _conf(module: str, interpreter: tuple[str, str] | None) -> Sheet:
+    return Sheet("xlwings.conf", tuple(block(1, conf_rows(module, interpreter), "AB")),
+                 {"A": 16, "B": 48})
 
 
-def sheets(module: str = ENTRY_MODULE) -> tuple[Sheet, ...]:
+def sheets(module: str = ENTRY_MODULE,
+           interpreter: tuple[str, str] | None = None) -> tuple[Sheet, ...]:
     """Every sheet in workbook order; ``module`` is the entry module named after the workbook."""
     return (_dashboard(), flows(), rally(), hedging(), article_check(), _settings(),
-            _conf(module))
+            _conf(module, interpreter))
