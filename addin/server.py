@@ -126,9 +126,11 @@ def encode(value):
 
 def functions() -> dict[str, Callable]:
     """The registered Excel functions, name -> callable (imported on first use)."""
-    import udfs
+    from udfs.decorator import served
 
-    return udfs.REGISTERED
+    import udfs  # noqa: F401  (registers every JP_* function)
+
+    return served()
 
 
 def describe(name: str, function: Callable) -> dict:
@@ -136,7 +138,7 @@ def describe(name: str, function: Callable) -> dict:
     arguments = [{"name": p.name, "required": p.default is inspect.Parameter.empty,
                   "default": None if p.default is inspect.Parameter.empty else p.default,
                   "doc": function.arg_docs.get(p.name, "")}
-                 for p in inspect.signature(function).parameters.values()]
+                 for p in function.excel_signature.parameters.values()]
     return {"name": name, "doc": inspect.getdoc(function) or "", "args": arguments}
 
 
@@ -161,10 +163,10 @@ def _flat(cells: list) -> list:
 
 def _bind(name: str, function: Callable, args: list) -> None:
     try:
-        inspect.signature(function).bind(*args)
+        function.excel_signature.bind(*args)
     except TypeError:
         names = [p.name if p.default is inspect.Parameter.empty else f"[{p.name}]"
-                 for p in inspect.signature(function).parameters.values()]
+                 for p in function.excel_signature.parameters.values()]
         raise HTTPException(422, f"{name} takes ({', '.join(names)}); "
                                  f"got {len(args)} argument(s)") from None
 
@@ -196,7 +198,11 @@ def _routes(app: FastAPI) -> None:
         name, function = _lookup(name)
         _check_size(body.args)
         _bind(name, function, body.args)
-        return JSONResponse({"value": encode(function(*body.args))})
+        from udfs.failures import remote_call
+
+        with remote_call():
+            value = function(*body.args)
+        return JSONResponse({"value": encode(value)})
 
     @app.get("/v1/functions", summary="The JP_* functions and their arguments")
     def listing() -> dict:

@@ -13,6 +13,7 @@ import sys
 import pytest
 
 import udfs
+from udfs.decorator import served
 from addin.server import encode
 from tests.fixtures.desk_data import CALLS
 from tests.fixtures.desk_fixtures import desk, desktop, files, start_desk  # noqa: F401
@@ -58,9 +59,9 @@ def test_lite__names_arguments_defaults_help_and_docstrings_match_the_desktop():
     tree = ast.parse(lite_edition.MAIN.read_text(encoding="utf-8"))
     found = {node.name: node for node in tree.body
              if isinstance(node, ast.AsyncFunctionDef) and node.name.startswith("JP_")}
-    assert set(found) == set(udfs.REGISTERED)
-    for name, function in udfs.REGISTERED.items():
-        node, signature = found[name], inspect.signature(function)
+    assert set(found) == set(served())  # every function a remote cell can call
+    for name, function in served().items():
+        node, signature = found[name], function.excel_signature
         assert [a.arg for a in node.args.args] == list(signature.parameters), name
         defaults = [ast.literal_eval(d) for d in node.args.defaults]
         wanted = [p.default for p in signature.parameters.values()

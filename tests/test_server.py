@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 import udfs
+from udfs.decorator import served
 from addin.cli import main as cli_main
 from addin.server import LITE_ORIGINS, MAX_CELLS, ServerSettings, encode
 from addin.errors import BadArgument
@@ -128,7 +129,7 @@ def test_status_search_functions_and_docs(desk):
         "id": "JGB10Y", "kind": "series",
         "description": "JGB 10-year constant-maturity yield (MOF) [%]"}
     status, body, _ = desk.request("GET", "/v1/functions")
-    assert [f["name"] for f in body["functions"]] == sorted(udfs.REGISTERED)
+    assert [f["name"] for f in body["functions"]] == sorted(served())
     status, schema, _ = desk.request("GET", "/openapi.json")
     assert status == 200 and "/v1/call/{name}" in schema["paths"]
 

@@ -136,3 +136,12 @@ def test_caller__is_xlwings_reserved_last_argument_never_an_excel_one():
 
 def test_caller__one_argument_too_many_is_still_an_error(text_mode):
     assert udfs.JP_STATUS(None, "surplus") == "#N/A internal error; details in the jpflows log"
+
+
+def test_errors_mode__a_remote_call_keeps_the_reason_in_its_answer(errors_mode):
+    from udfs.failures import remote_call
+
+    with remote_call():
+        answer = udfs.JP_VALUE("JGB7y5")
+    assert answer.startswith('#N/A Unknown series "JGB7y5"')
+    assert udfs.JP_VALUE("JGB7y5") == "#N/A"

@@ -69,6 +69,7 @@ def udf(range_args: tuple[str, ...] = (), /, **arg_docs: str):
         if missing:
             raise TypeError(f"{function.__name__}: no description for {sorted(missing)}")
         call = _guarded(function, len(signature.parameters))
+        call.excel_signature = signature  # what a user passes; ``caller`` is xlwings' to fill
         call.__signature__ = signature.replace(parameters=[
             *signature.parameters.values(),
             inspect.Parameter(CALLER, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None)])
@@ -79,6 +80,14 @@ def udf(range_args: tuple[str, ...] = (), /, **arg_docs: str):
         return register(call, xw.func, xw.arg)
 
     return decorate
+
+
+def served() -> dict[str, Callable]:
+    """The functions that work on values alone, so a server can call them for a remote cell.
+
+    A function that takes a range object (``JP_ERROR`` reads its calling workbook) is desktop only.
+    """
+    return {name: call for name, call in REGISTERED.items() if not call.range_args}
 
 
 def _guarded(function: Callable, size: int) -> Callable:

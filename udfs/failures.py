@@ -40,8 +40,24 @@ def error_text(message: str) -> str:
     return text if len(text) <= MAX_ERROR else text[: MAX_ERROR - 3] + "..."
 
 
+_remote = threading.local()
+
+
+class remote_call:
+    """Within it, failures are always ``#N/A <reason>`` texts: a remote cell (the desk server's
+    caller) has no workbook for ``JP_ERROR`` to read the reason from."""
+
+    def __enter__(self):
+        _remote.active = True
+
+    def __exit__(self, *exc):
+        _remote.active = False
+
+
 def mode() -> str:
     """``text`` or ``errors`` (``JPFLOWS_ERRORS``); ``text`` when the settings cannot be read."""
+    if getattr(_remote, "active", False):
+        return TEXT
     try:
         from addin import api
 

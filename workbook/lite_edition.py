@@ -139,7 +139,7 @@ def _answer(name, status, text):
 
 def _function(name: str, function) -> str:
     """One ``@func`` declaration that forwards its arguments to the server."""
-    signature = inspect.signature(function)
+    signature = function.excel_signature
     lines = ["", "", "@func"]
     lines += [f"@arg({p!r}, doc={function.arg_docs[p]!r})" for p in signature.parameters]
     lines.append(f"async def {name}{signature}:")
@@ -153,10 +153,12 @@ def _function(name: str, function) -> str:
 
 def render() -> str:
     """The whole ``main.py`` text, from the registered desktop functions."""
-    import udfs
+    import udfs  # noqa: F401  (registers every JP_* function)
+    from udfs.decorator import served
 
+    functions = served()
     parts = [HEADER.rstrip("\n")]
-    parts += [_function(name, udfs.REGISTERED[name]) for name in sorted(udfs.REGISTERED)]
+    parts += [_function(name, functions[name]) for name in sorted(functions)]
     return "\n".join(parts) + "\n"
 
 

@@ -246,6 +246,7 @@ async def JP_HEDGE_COST(home_ccy='JPY', on_date=None, days=90, basis_bp=0):
 async def JP_HIGH(series_or_range, start_date=None, end_date=None):
     """Highest value in the window as a 1x2 row: date, value (earliest date on ties).
 
+    For a one-column range of values (no dates), the first item is the row number in the range.
     Example: =JP_HIGH("USDJPY", "2024-01-01", "2025-10-31")
     """
     return await call('JP_HIGH', series_or_range, start_date, end_date)
@@ -281,6 +282,7 @@ async def JP_IS_RECORD(series, as_of=None, since=None):
 async def JP_LOW(series_or_range, start_date=None, end_date=None):
     """Lowest value in the window as a 1x2 row: date, value (earliest date on ties).
 
+    For a one-column range of values (no dates), the first item is the row number in the range.
     Example: =JP_LOW("TOPIX", "2025-04-01", "2025-04-30")
     """
     return await call('JP_LOW', series_or_range, start_date, end_date)
