@@ -142,3 +142,14 @@ def test_jp_info__ust_names_the_treasury_curve_it_answers_from(served):
     info = dict(udfs.JP_INFO("UST5Y"))
     assert info["source"] == "US Treasury" and "daily-treasury-rates.csv/all/2025" in info["url"]
     assert info["first"] == "1962-01-02"  # the long history comes from FRED's DGS5
+
+
+def test_jp_hedged_series__each_month_hedged_with_its_own_rates(served):
+    table = udfs.JP_HEDGED_SERIES("JGB5Y", "USD", "2025-08-01", "2025-09-30", 2)
+    assert table[0] == ["Date", "JGB5Y hedged into USD"]
+    assert [row[0] for row in table[1:]] == [datetime(2025, 8, 29), datetime(2025, 9, 30)]
+    # 2025-09-30: JGB5Y 1.244, SOFR 4.24, TONA 0.477, the methodology's exact form.
+    pickup = ((1 + 0.0424 * 90 / 360) / (1 + 0.00477 * 90 / 365) - 1) * 360 / 90 * 100
+    assert table[2][1] == pytest.approx(1.244 + pickup, abs=1e-12)
+    assert table[2][1] == pytest.approx(udfs.JP_HEDGED_YIELD(1.244, 0.477, 4.24), abs=1e-12)
+    assert table[1][1] != table[2][1]

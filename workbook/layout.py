@@ -143,28 +143,16 @@ DASHBOARD_TABLES = {
     "jgb30": ('=JP_SERIES("JGB30Y","1999-09-01",AsOf,2)', "num3"),
     "ust5": ('=JP_SERIES("UST5Y",ChartStart,AsOf,2)', "num3"),
     "jgb5": ('=JP_SERIES("JGB5Y",ChartStart,AsOf,2)', "num3"),
-    "sofr": ('=JP_SERIES("SOFR",ChartStart,AsOf,2)', "num3"),
-    "tona": ('=JP_SERIES("TONA",ChartStart,AsOf,2)', "num3"),
+    "hedged": ('=JP_HEDGED_SERIES("JGB5Y","USD",ChartStart,AsOf,2,HedgeDays,BasisBp)', "num3"),
 }
-# name -> (date column, value column); "cumulative" and "hedged" are helper columns.
+# name -> (date column, value column); "cumulative" is a helper column.
 COLUMNS = {name: (column_letters(TABLE_START + 3 * i), column_letters(TABLE_START + 3 * i + 1))
            for i, name in enumerate(DASHBOARD_TABLES)}
 CUMULATIVE = column_letters(TABLE_START + 2)  # the spare column beside the flows table
-HEDGED = column_letters(TABLE_START + 3 * len(DASHBOARD_TABLES))
 
 
 def _span(column: str, first: int = 6) -> str:
     return f"{column}{first}:{column}{first + CHART_ROWS - 1}"
-
-
-def _hedged_row(r: int) -> str:
-    """USD-hedged JGB 5Y for one month: JGB + ((1 + SOFR d/360) / (1 + (TONA + b) d/365) - 1) 360/d."""
-    (jd, jv), (sd, sv), (_, tv) = COLUMNS["jgb5"], COLUMNS["sofr"], COLUMNS["tona"]
-    same_month = f"YEAR({jd}{r})*12+MONTH({jd}{r})=YEAR({sd}{r})*12+MONTH({sd}{r})"
-    pickup = (f"((1+{sv}{r}/100*HedgeDays/360)/(1+({tv}{r}+BasisBp/100)/100*HedgeDays/365)-1)"
-              f"*360/HedgeDays*100")
-    return (f"=IF(AND(ISNUMBER({jv}{r}),ISNUMBER({sv}{r}),ISNUMBER({tv}{r}),{same_month}),"
-            f"{jv}{r}+{pickup},NA())")
 
 
 def _chart_tables() -> list[Cell]:
@@ -173,11 +161,9 @@ def _chart_tables() -> list[Cell]:
         cells.append(Cell(f"{COLUMNS[name][0]}5", formula, "date", spill=True))
     value, total = COLUMNS["flows"][1], CUMULATIVE
     cells += [Cell(f"{total}5", "Cumulative", "head"),
-              Cell(f"{total}6", f"=IF(ISNUMBER({value}6),{value}6,NA())", "num"),
-              Cell(f"{HEDGED}5", "JGB5Y hedged", "head")]
+              Cell(f"{total}6", f"=IF(ISNUMBER({value}6),{value}6,NA())", "num")]
     cells += [Cell(f"{total}{r}", f"=IF(ISNUMBER({value}{r}),{total}{r - 1}+{value}{r},NA())", "num")
               for r in range(7, 6 + CHART_ROWS)]
-    cells += [Cell(f"{HEDGED}{r}", _hedged_row(r), "num3") for r in range(6, 6 + CHART_ROWS)]
     return cells
 
 
@@ -217,7 +203,7 @@ def _charts() -> tuple[Chart, ...]:
 
     return (
         chart("E4", "flows", "JPY bn", (line("Cumulative", "flows", CUMULATIVE),), "#,##0"),
-        chart("M4", "ust5", "%", (line("UST 5Y", "ust5"), line("JGB 5Y hedged into USD", "jgb5", HEDGED),
+        chart("M4", "ust5", "%", (line("UST 5Y", "ust5"), line("JGB 5Y hedged into USD", "hedged"),
                                   line("JGB 5Y", "jgb5"))),
         chart("E21", "topix", "points", (line("TOPIX", "topix"),), "#,##0"),
         chart("M21", "jgb30", "%", (line("JGB 30Y", "jgb30"),)),
@@ -239,7 +225,7 @@ def _dashboard() -> Sheet:
     widths = {"A": 50, "B": 11, "C": 10, **{dates: 11 for dates, _ in COLUMNS.values()}}
     formats = {**{dates: "date" for dates, _ in COLUMNS.values()},
                **{COLUMNS[name][1]: style for name, (_, style) in DASHBOARD_TABLES.items()},
-               CUMULATIVE: "num", HEDGED: "num3"}
+               CUMULATIVE: "num"}
     return Sheet("Dashboard", tuple(cells), widths, _charts(),
                  (Button("E1", "Refresh"), Button("G1", "Snapshot")), formats,
                  f"A1:{column_letters(TABLE_START - 2)}38")

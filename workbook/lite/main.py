@@ -197,6 +197,24 @@ async def JP_FLOW_SUM(investor, start_date, end_date=None, market=None, ccy='JPY
 
 @func
 @arg('asset', doc='Series id such as "JGB10Y", "UST5Y", "TOPIX" (see JP_SEARCH)')
+@arg('home_ccy', doc='Investor currency: "USD" (default, JPY bond) or "JPY" (USD bond)')
+@arg('start_date', doc='Date: a date cell, serial number or "YYYY-MM-DD"; blank = latest')
+@arg('end_date', doc='Date: a date cell, serial number or "YYYY-MM-DD"; blank = latest')
+@arg('interval', doc='0 daily, 1 weekly, 2 monthly (default)')
+@arg('days', doc='Hedge tenor in days, rolled (default 90)')
+@arg('basis_bp', doc='Cross-currency basis in bp added to the yen leg (default 0; USDJPY is usually negative)')
+@arg('headers', doc='1 (default) adds a header row, 0 leaves it out')
+async def JP_HEDGED_SERIES(asset, home_ccy='USD', start_date=None, end_date=None, interval=2, days=90, basis_bp=0, headers=1):
+    """Table of date, hedged yield in %: the asset hedged into the investor's currency over time.
+
+    Each row uses SOFR and TONA on its own date (covered interest parity, as JP_HEDGED_YIELD).
+    Example: =JP_HEDGED_SERIES("JGB5Y", "USD", "2024-01-01") charts the USD-hedged 5Y JGB monthly.
+    """
+    return await call('JP_HEDGED_SERIES', asset, home_ccy, start_date, end_date, interval, days, basis_bp, headers)
+
+
+@func
+@arg('asset', doc='Series id such as "JGB10Y", "UST5Y", "TOPIX" (see JP_SEARCH)')
 @arg('benchmark', doc='Series id such as "JGB10Y", "UST5Y", "TOPIX" (see JP_SEARCH)')
 @arg('on_date', doc='Date: a date cell, serial number or "YYYY-MM-DD"; blank = latest')
 @arg('days', doc='Hedge tenor in days, rolled (default 90)')
