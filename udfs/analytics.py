@@ -35,9 +35,11 @@ def JP_RALLY(series_or_range, low_start=None, low_end=None, as_of=None):
     return api.rally(data, *dates)
 
 
-def _point(found, data) -> list[list]:
+def _extreme(pick, series_or_range, start_date, end_date) -> list[list]:
     """1x2: the date and the value; a values-only range has no dates, so its row number instead."""
-    when, value = found
+    dates = (to_date(start_date, "start_date"), to_date(end_date, "end_date"))
+    data = _dated(series_or_range, *dates)
+    when, value = pick(data, *dates)
     if isinstance(data, pd.Series) and data.attrs.get("positional"):
         return [[position(when), float(value)]]
     return [[pd.Timestamp(when).to_pydatetime(), float(value)]]
@@ -50,9 +52,7 @@ def JP_LOW(series_or_range, start_date=None, end_date=None):
     For a one-column range of values (no dates), the first item is the row number in the range.
     Example: =JP_LOW("TOPIX", "2025-04-01", "2025-04-30")
     """
-    dates = (to_date(start_date, "start_date"), to_date(end_date, "end_date"))
-    data = _dated(series_or_range, *dates)
-    return _point(api.low(data, *dates), data)
+    return _extreme(api.low, series_or_range, start_date, end_date)
 
 
 @udf(series_or_range=SERIES_OR_RANGE, start_date=DATE, end_date=DATE)
@@ -62,9 +62,7 @@ def JP_HIGH(series_or_range, start_date=None, end_date=None):
     For a one-column range of values (no dates), the first item is the row number in the range.
     Example: =JP_HIGH("USDJPY", "2024-01-01", "2025-10-31")
     """
-    dates = (to_date(start_date, "start_date"), to_date(end_date, "end_date"))
-    data = _dated(series_or_range, *dates)
-    return _point(api.high(data, *dates), data)
+    return _extreme(api.high, series_or_range, start_date, end_date)
 
 
 @udf(series_or_range=SERIES_OR_RANGE,
