@@ -39,6 +39,14 @@ class SourceUnavailable(AddinError):
         return cls(phrasings(source, problem)[0], source, problem)
 
 
+class KeyMissing(SourceUnavailable):
+    """A source needs an API key and none is set: nothing was asked. ``setting`` names it."""
+
+    def __init__(self, source: str, setting: str, message: str = "") -> None:
+        super().__init__(message or f"{source} needs an API key; set {setting}")
+        self.setting = setting
+
+
 class LayoutChanged(AddinError):
     """A publisher's file no longer has the layout the parser expects.
 
