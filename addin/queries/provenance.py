@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from addin import catalogue, dates
-from addin.errors import BadArgument, UnknownSeries
+from addin.errors import BadArgument, NoData, UnknownSeries
 from addin.queries.flows import flows as flow_table
 from addin.queries.series import EARLIEST
-from addin.origins import answer, column_for, flow_answer
+from addin.origins import GIVE_WAY, answer, column_for, flow_answer
 from addin.sources import REGISTRY
 
 HEDGE_NOTE = ("Hedge legs use overnight SOFR and TONA as stand-ins for term rates; "
@@ -31,7 +31,7 @@ def info(engine, series_id: str) -> dict[str, object]:
     except UnknownSeries:
         return _flow_info(engine, engine.flow_spec(series_id))
     origin, keys, recent = _latest(engine, spec)  # what JP_VALUE answers from
-    whole = column_for(engine, spec, EARLIEST, None)
+    whole = _whole(engine, spec, recent)
     source = REGISTRY[origin.source]
     last = recent.days[-1] if len(recent) else None
     age = _age_days(engine, last)
@@ -49,6 +49,14 @@ def info(engine, series_id: str) -> dict[str, object]:
                       recent.urls, age if overdue else None, spec.overdue_days),
         "attribution": source.attribution,
     }
+
+
+def _whole(engine, spec, recent):
+    """The longest history an origin gives; the recent column when no long one answers."""
+    try:
+        return column_for(engine, spec, EARLIEST, None)
+    except (*GIVE_WAY, NoData):
+        return recent
 
 
 def _latest(engine, spec):
