@@ -36,6 +36,7 @@ _MODULES = {
     "mof_bop": "addin.sources.mof_bop",
     "jpx": "addin.sources.jpx",
     "stooq": "addin.sources.stooq",
+    "nikkei": "addin.sources.nikkei",
     "csv": "addin.sources.user_csv",
 }
 

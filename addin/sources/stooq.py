@@ -20,7 +20,6 @@ from datetime import timedelta
 import pandas as pd
 
 from addin.errors import LayoutChanged, NoData, SourceUnavailable, UnknownSeries
-from addin.sources import fred
 from addin.sources._cells import numbers
 from addin.sources.base import DAILY, File, Origin, SeriesSpec, Source
 
@@ -122,8 +121,6 @@ SOURCE = Source(
     series=(
         SeriesSpec("TOPIX", "TOPIX index close (Stooq ^tpx; or JPFLOWS_CSV_TOPIX)", "index points",
                    DAILY, (Origin("stooq", "^tpx", "Close"),)),
-        SeriesSpec("NIKKEI225", "Nikkei 225 index close (Stooq ^nkx; FRED NIKKEI225)",
-                   "index points", DAILY, (Origin("stooq", "^nkx", "Close"), fred.origin("NIKKEI225"))),
     ),
     probe="^tpx",
 )
