@@ -46,8 +46,16 @@ def test_no_key__nothing_is_asked_and_the_cell_names_the_setting(keyed):
     keyed.serve(STOOQ_TOPIX, stooq_files.topix_csv())
     with pytest.raises(KeyMissing) as missing:
         api.column("TOPIX")
-    assert "set JPFLOWS_STOOQ_KEY" in str(missing.value)
+    assert "JPFLOWS_STOOQ_KEY" in str(missing.value)
     assert keyed.total() == 0
+
+
+def test_status__a_source_without_its_key_says_which_setting(keyed):
+    rows = {row["source"]: row for row in api.status()}
+    assert rows["J-Quants"]["state"] == "no key"
+    assert rows["J-Quants"]["detail"].startswith("optional; set JPFLOWS_JQUANTS_KEY")
+    assert rows["Stooq"]["state"] == "no key"
+    assert rows["FRED"]["state"] == "not loaded"
 
 
 def test_stooq_key__travels_in_the_request_only(keyed, monkeypatch, caplog):

@@ -136,24 +136,35 @@ def status(engine) -> list[dict[str, object]]:
     """One row per source: last fetch, age in hours, OK/stale/error/not loaded, cache location.
 
     A source not used yet by this process is reported from the copies in the cache, so a new
-    Excel session or ``jpflows status`` still shows what is stored and how old it is.
+    Excel session or ``jpflows status`` still shows what is stored and how old it is; a source
+    whose API key is not set says which setting would enable it.
     """
     now = engine.clock.now()
-    rows = []
-    for source in REGISTRY.sources():
-        records = [r for r in engine.fetcher.records.values() if r.source == source.name]
-        records = records or _cached_records(engine, source)
-        fetched = [r.fetched_at for r in records if r.fetched_at is not None]
-        oldest = min(fetched, default=None)
-        error = engine.last_error(source.id)
-        rows.append({
-            "source": source.name, "last_fetch": _stamp(oldest) if oldest else None,
-            "age_hours": round(_age(now, oldest), 1) if oldest else None,
-            "state": _state(records, error),
-            "detail": error or next((r.error for r in records if r.error), ""),
-            "cache": engine.config.cache_label,
-        })
-    return rows
+    return [_status_row(engine, source, now) for source in REGISTRY.sources()]
+
+
+def _status_row(engine, source, now) -> dict[str, object]:
+    records = [r for r in engine.fetcher.records.values() if r.source == source.name]
+    records = records or _cached_records(engine, source)
+    fetched = [r.fetched_at for r in records if r.fetched_at is not None]
+    oldest = min(fetched, default=None)
+    error = engine.last_error(source.id)
+    keyless = "" if records else _without_key(engine, source)
+    return {
+        "source": source.name, "last_fetch": _stamp(oldest) if oldest else None,
+        "age_hours": round(_age(now, oldest), 1) if oldest else None,
+        "state": "no key" if keyless else _state(records, error),
+        "detail": keyless or error or next((r.error for r in records if r.error), ""),
+        "cache": engine.config.cache_label,
+    }
+
+
+def _without_key(engine, source) -> str:
+    """What to set, for a source that needs an API key the user has not set ("" otherwise)."""
+    wanted = source.credential
+    if wanted is None or engine.config.key(wanted.setting):
+        return ""
+    return f"optional; set {wanted.setting} ({wanted.how})"
 
 
 def _cached_records(engine, source) -> list:
@@ -187,7 +198,8 @@ def _state(records, error: str | None) -> str:
 def default_keys(engine) -> list[tuple[str, str]]:
     """The files behind the headline monitor, for a refresh before anything was asked."""
     today = engine.clock.today()
-    return [(source.id, key) for source in REGISTRY.sources() for key in source.headline_keys(today)]
+    return [(source.id, key) for source in REGISTRY.sources() if not _without_key(engine, source)
+            for key in source.headline_keys(today)]
 
 
 def refresh(engine, progress=None) -> dict[str, str]:

@@ -37,6 +37,7 @@ _MODULES = {
     "jpx": "addin.sources.jpx",
     "stooq": "addin.sources.stooq",
     "nikkei": "addin.sources.nikkei",
+    "jquants": "addin.sources.jquants",
     "csv": "addin.sources.user_csv",
 }
 

@@ -29,7 +29,7 @@ import pandas as pd
 from addin.errors import LayoutChanged, NoData, SourceUnavailable, UnknownSeries
 from addin.sources._cells import numbers
 from addin.polite import Limits
-from addin.sources.base import DAILY, Credential, File, Origin, SeriesSpec, Source
+from addin.sources.base import Credential, File, Source
 
 NAME = "Stooq"
 HOME = "https://stooq.com/"
@@ -134,11 +134,8 @@ def _table(text: str, label: str) -> pd.DataFrame:
 SOURCE = Source(
     id="stooq", name=NAME, home=HOME, download=download, parse=parse,
     files=(File(URL_TEMPLATE, EXPIRE, "daily OHLC(V) CSV per symbol"),),
+    # TOPIX (jquants.py) and NIKKEI225 (nikkei.py) name Stooq among their origins.
     headline=("^tpx", "^nkx"),
-    series=(
-        SeriesSpec("TOPIX", "TOPIX index close (Stooq ^tpx; or JPFLOWS_CSV_TOPIX)", "index points",
-                   DAILY, (Origin("stooq", "^tpx", "Close"),)),
-    ),
     probe="^tpx",
     credential=Credential(KEY_SETTING, query="apikey",
                           how="stooq.com/q/d/?s=^tpx&get_apikey (behind a CAPTCHA)",
