@@ -38,6 +38,7 @@ _MODULES = {
     "stooq": "addin.sources.stooq",
     "nikkei": "addin.sources.nikkei",
     "jquants": "addin.sources.jquants",
+    "nyfed": "addin.sources.nyfed",
     "csv": "addin.sources.user_csv",
 }
 
