@@ -115,6 +115,6 @@ def test_doctor__probes_the_files_the_sources_download():
     assert doctor.PROBES["MOF JGB"] == mof_jgb.HISTORY_URL
     assert doctor.PROBES["FRED"] == fred.URL.format(series_id="SOFR")
     assert doctor.PROBES["MOF weekly"] == mof_weekly.URL
-    assert doctor.PROBES["MOF BoP portfolio"] == mof_bop.URLS["6pi-1"]
+    assert doctor.PROBES["MOF BoP portfolio"] == mof_bop.PAGE_URL  # the page that lists the files
     assert doctor.PROBES["Stooq"] == stooq.TOPIX_URL
     assert doctor.PROBES["BOJ"].startswith(boj.API_URL + "?")
