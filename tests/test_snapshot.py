@@ -148,3 +148,19 @@ def test_render__dashboard_of_a_snapshot_becomes_a_png(snapped, tmp_path):
     path, _, _ = snapped
     width, height = png_size(render.render(path, tmp_path / "dashboard.png"))
     assert width > 600 and height > 250
+
+
+def test_snapshot__provenance_carries_the_boj_credit_line(engine_env, tmp_path):
+    from addin.sources import boj
+    from tests.fixtures import boj as boj_files
+
+    engine_env.serve(boj.api_url("FM01", "STRDCLUCON"), boj_files.tona_csv())
+    api.use(None)
+    try:
+        rows = snapshot.provenance(['=JP_VALUE("TONA","2025-01-27")'])
+    finally:
+        api.use(None)
+    assert rows[0]["source"] == "BOJ" and rows[0]["attribution"] == "Source: Bank of Japan"
+    out = snapshot.snapshot_values([], {}, rows, tmp_path / "credit.xlsx")
+    sheet = openpyxl.load_workbook(out)["Provenance"]
+    assert sheet["A3"].value == "Source: Bank of Japan"
