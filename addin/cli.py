@@ -137,9 +137,28 @@ def cmd_refresh(args) -> int:
 
 
 def cmd_doctor(args) -> int:
-    from addin.doctor import run
+    if args.json and not args.live:
+        print("jpflows: --json FILE goes with --live", file=sys.stderr)
+        return 2
+    if not args.live:
+        from addin.doctor import run
 
-    return run(_console())
+        return run(_console())
+    if args.json and not _writable(args.json):
+        print(f"jpflows: cannot write {args.json}: its folder is missing or read-only",
+              file=sys.stderr)
+        return 2
+    from addin.doctor_live import run as run_live
+
+    return run_live(_console(), json_path=args.json)
+
+
+def _writable(path: str) -> bool:
+    import os
+    from pathlib import Path
+
+    folder = Path(path).expanduser().resolve().parent
+    return folder.is_dir() and os.access(folder, os.W_OK)
 
 
 def cmd_addin(args) -> int:
@@ -189,7 +208,13 @@ def parser() -> argparse.ArgumentParser:
     search.add_argument("text", nargs="*", default=[""])
     search.set_defaults(run=cmd_search)
     sub.add_parser("refresh", help="revalidate every source").set_defaults(run=cmd_refresh)
-    sub.add_parser("doctor", help="check the installation").set_defaults(run=cmd_doctor)
+    doc = sub.add_parser("doctor", help="check the installation and each source",
+                         description="Check Python, xlwings, Excel, the cache and each "
+                                     "publisher; --live downloads and parses each one.")
+    doc.add_argument("--live", action="store_true",
+                     help="download each source's file and run its parser (proof of layout)")
+    doc.add_argument("--json", metavar="FILE", help="with --live: write the results as JSON")
+    doc.set_defaults(run=cmd_doctor)
     addin = sub.add_parser("addin", help="Excel add-in management")
     addin.add_argument("action", choices=["install"])
     addin.set_defaults(run=cmd_addin)
