@@ -94,3 +94,26 @@ def test_snapshot_provenance__has_no_key(keyed, monkeypatch, tmp_path):
     rows = snapshot.provenance(['=JP_VALUE("TOPIX","2025-04-07")'])
     assert rows and rows[0]["source"] == "Stooq"
     assert SECRET not in repr(rows)
+
+
+def test_config__a_key_may_come_from_jpflows_toml(tmp_path, monkeypatch):
+    from addin import config as config_module
+
+    toml = tmp_path / "jpflows.toml"
+    toml.write_text(f'JPFLOWS_JQUANTS_KEY = "{SECRET}"\n', encoding="utf-8")
+    monkeypatch.setattr(config_module, "config_file", lambda: toml)
+    config = Config.from_env({"JPFLOWS_CACHE_DIR": str(tmp_path)})
+    assert config.key("JPFLOWS_JQUANTS_KEY") == SECRET and SECRET not in repr(config)
+
+
+@pytest.mark.parametrize("host, in_flight, per_second", [
+    ("api.jquants.com", 1, 5 / 60),  # the free plan: 5 calls a minute
+    ("indexes.nikkei.co.jp", 1, 1.0), ("markets.newyorkfed.org", 1, 1.0),
+    ("stooq.com", 1, 1.0), ("fred.stlouisfed.org", 2, 2.0),
+    ("www.stat-search.boj.or.jp", 1, 1.0),
+])
+def test_limits__every_source_declares_its_hosts_limits(host, in_flight, per_second):
+    from addin.sources import REGISTRY
+
+    limits = REGISTRY.limits(host)
+    assert (limits.in_flight, limits.per_second) == (in_flight, pytest.approx(per_second))
