@@ -17,6 +17,7 @@ from typing import Any, Callable, Mapping
 
 import pandas as pd
 
+from addin.errors import BadArgument
 from addin.polite import DEFAULT as POLITE, Limits
 
 DAILY, WEEKLY, MONTHLY = "daily", "weekly", "monthly"
@@ -68,6 +69,18 @@ class Yearly:
 
     def first_date(self) -> date:
         return date(self.first_year, 1, 1)
+
+    @staticmethod
+    def year(key, publisher: str) -> str:
+        """A key as the four-digit year it must be.
+
+        Raises:
+            BadArgument: anything else, naming ``publisher``.
+        """
+        year = str(key).strip()
+        if not re.fullmatch(r"\d{4}", year):
+            raise BadArgument(f"{publisher} year {key!r}: expected four digits like '2025'")
+        return year
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,11 @@ Frame: one float column ``SOFR`` in percent, index ``date`` (the effective date)
 from __future__ import annotations
 
 import json
-import re
 from datetime import timedelta
 
 import pandas as pd
 
-from addin.errors import BadArgument, LayoutChanged, NoData
+from addin.errors import LayoutChanged, NoData
 from addin.polite import Limits
 from addin.sources._cells import numbers
 from addin.sources.base import File, Source, Yearly
@@ -33,9 +32,7 @@ LABEL = "New York Fed SOFR"
 
 def download(key: str, get) -> bytes:
     """The SOFR rates of one calendar year (``key`` such as ``"2025"``)."""
-    year = str(key).strip()
-    if not re.fullmatch(r"\d{4}", year):
-        raise BadArgument(f"New York Fed year {key!r}: expected four digits like '2025'")
+    year = YEARLY.year(key, "New York Fed")
     return get(URL.format(year=year), check=parse, expire=EXPIRE)
 
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import datetime
 import io
-import re
 
 import pandas as pd
 
-from addin.errors import BadArgument, LayoutChanged
+from addin.errors import LayoutChanged
 from addin.sources._cells import numbers
 from addin.sources import fred
 from addin.sources.base import DAILY, FRESHEST, File, Origin, SeriesSpec, Source, Yearly
@@ -57,9 +56,7 @@ FRED_IDS = {"1M": "DGS1MO", "2M": "DGS2MO", "3M": "DGS3MO", "4M": "DGS4MO", "6M"
 
 def download(key: str, get) -> bytes:
     """The CSV of one year (``key`` such as ``"2025"``) of the par yield curve."""
-    year = str(key).strip()
-    if not re.fullmatch(r"\d{4}", year):
-        raise BadArgument(f"Treasury year {key!r}: expected four digits like '2025'")
+    year = YEARLY.year(key, "Treasury")
     return get(URL.format(year=year), check=parse, expire=EXPIRE)
 
 
