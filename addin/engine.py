@@ -152,7 +152,9 @@ class Engine:
                 return self._reload(source_id, key, loaded)
             # A source that just failed is not asked again by every cell that needs it.
             if loaded is None:
-                raise failure
+                # Raised afresh: re-raising the stored instance would grow its traceback by
+                # one frame chain per call, for ever.
+                raise failure.with_traceback(None)
             return loaded
 
     def _reload(self, source_id: str, key: str, previous: Loaded | None) -> Loaded:

@@ -24,31 +24,68 @@ _PLANS = 4096
 
 def column_for(engine, spec: SeriesSpec, start: int | None, end: int | None) -> Column:
     """The column of ``spec`` covering day numbers ``[start, end]`` (``start`` None: recent)."""
-    origins = spec.origins
-    if len(origins) == 1 and origins[0].key is not None:  # most series: one file, one column
-        only = origins[0]
-        return engine.column(only.source, only.key, only.column)
+    first = spec.origins[0]
+    if _direct(spec, first, end) and (len(spec.origins) == 1 or not _down(engine, first.source,
+                                                                          first.key)):
+        try:  # most lookups: one file, one column, no planning
+            return engine.column(first.source, first.key, first.column)
+        except GIVE_WAY as exc:
+            if len(spec.origins) == 1:
+                raise
+            return answer(engine, spec, start, end, tried=(first, exc))[2]
     return answer(engine, spec, start, end)[2]
 
 
-def answer(engine, spec: SeriesSpec, start: int | None, end: int | None):
-    """``(origin, keys, column)`` of the origin that answers for ``[start, end]``, by the rule."""
+def _direct(spec: SeriesSpec, first: Origin, end: int | None) -> bool:
+    """Whether the first origin answers any window by itself when it answers at all."""
+    if first.key is None:
+        return False
+    if len(spec.origins) == 1:
+        return True
+    return ((spec.rule != FRESHEST or end is not None) and first.since is None
+            and first.max_files is None and first.recent_days is None)
+
+
+def answer(engine, spec: SeriesSpec, start: int | None, end: int | None, tried=None):
+    """``(origin, keys, column)`` of the origin that answers for ``[start, end]``, by the rule.
+
+    ``tried``: ``(origin, failure)`` of an origin just asked, which is not asked again.
+    """
     plan = _plan(engine, spec, start, end)
     if spec.rule == FRESHEST and end is None:
         return _freshest(engine, spec, plan)
-    problems = []
+    problems = [tried[1]] if tried else []
     for origin, keys in plan:
+        if tried and origin == tried[0] and keys == (origin.key,):
+            continue
+        if len(keys) == 1 and (failure := _down(engine, origin.source, keys[0])) is not None:
+            problems.append(failure)
+            continue
         try:
             return origin, keys, _origin_column(engine, origin, keys)
         except GIVE_WAY as exc:
             problems.append(exc)
-    raise _reason(spec.id, problems)
+    raise _reason(spec.id, problems).with_traceback(None)
+
+
+def _down(engine, source: str, key: str) -> Exception | None:
+    """The remembered failure of a file that has never loaded: asked again only when it expires.
+
+    Checked before asking, so that a lookup whose first origin is down costs two dict reads
+    rather than an exception on every call.
+    """
+    if engine.frame_if_loaded(source, key) is not None:
+        return None
+    return engine.failures.recent((source, key))
 
 
 def _freshest(engine, spec: SeriesSpec, plan):
     """Of the origins that answer, the one holding the newest observation (ties: the first)."""
     best, problems = None, []
     for origin, keys in plan:
+        if len(keys) == 1 and (failure := _down(engine, origin.source, keys[0])) is not None:
+            problems.append(failure)
+            continue
         try:
             found = _origin_column(engine, origin, keys)
         except GIVE_WAY as exc:
@@ -57,7 +94,9 @@ def _freshest(engine, spec: SeriesSpec, plan):
         if len(found) and (best is None or found.days[-1] > best[2].days[-1]):
             best = (origin, keys, found)
     if best is None:
-        raise _reason(spec.id, problems) if problems else NoData(f"No data for {spec.id}")
+        if problems:
+            raise _reason(spec.id, problems).with_traceback(None)
+        raise NoData(f"No data for {spec.id}")
     return best
 
 
@@ -69,6 +108,9 @@ def flow_column(engine, spec: FlowSpec, market: str, measure: str) -> Column:
     """
     problems = []
     for origin in spec.all_origins:
+        if len(spec.all_origins) > 1 and (failure := _down(engine, origin.source, origin.key)):
+            problems.append(failure)
+            continue
         try:
             return engine.column(origin.source, origin.key, (market, origin.column, measure), True)
         except GIVE_WAY as exc:
@@ -76,7 +118,7 @@ def flow_column(engine, spec: FlowSpec, market: str, measure: str) -> Column:
         except NoData as exc:
             exc.origin = origin
             raise
-    raise _reason(spec.id, problems)
+    raise _reason(spec.id, problems).with_traceback(None)
 
 
 def flow_answer(engine, spec: FlowSpec) -> Origin:

@@ -93,3 +93,24 @@ def test_tona__legacy_file_is_named_with_its_warning(fresh_api):
     assert info["url"] == boj.LEGACY_URL
     assert "the BOJ says may move without notice" in info["note"]
     assert fresh_api.count(TONA) == 1
+
+
+def test_usdjpy__a_first_origin_that_is_down_is_not_asked_by_every_lookup(fresh_api):
+    fresh_api.serve(FRED.format("DEXJPUS"), fred_files.current_layout("DEXJPUS", [
+        ("2025-09-30", "147.97")]))
+    for _ in range(20):
+        assert api.value("USDJPY", "2025-09-30") == 147.97
+    assert fresh_api.count(FXERD04) == 1 and fresh_api.count(FRED.format("DEXJPUS")) == 1
+
+
+def test_engine__a_remembered_failure_does_not_grow_with_each_cell(fresh_api):
+    import traceback
+
+    from addin.errors import SourceUnavailable
+
+    depths = []
+    for _ in range(30):
+        with pytest.raises(SourceUnavailable) as failed:
+            api.value("SOFR", "2025-09-30")
+        depths.append(len(traceback.extract_tb(failed.value.__traceback__)))
+    assert max(depths) == depths[-1] == depths[1]  # the same depth on every call
