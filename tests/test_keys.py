@@ -117,3 +117,10 @@ def test_limits__every_source_declares_its_hosts_limits(host, in_flight, per_sec
 
     limits = REGISTRY.limits(host)
     assert (limits.in_flight, limits.per_second) == (in_flight, pytest.approx(per_second))
+
+
+def test_refresh__leaves_out_sources_whose_key_is_not_set(keyed):
+    outcome = api.refresh()  # nothing loaded yet: the headline files of every source
+    names = {name.split(" ")[0] for name in outcome}
+    assert "Stooq" not in names and "J-Quants" not in names
+    assert "FRED" in names and not any("stooq" in path for path, _ in keyed.seen)
