@@ -152,7 +152,8 @@ class Fetcher:
     def _fall_back(self, url, source, cached, problem: str) -> bytes:
         if cached is None:
             self._record(url, source, None, stale=True, error=problem)
-            raise SourceUnavailable.nothing_cached(source, problem)
+            raise SourceUnavailable.nothing_cached(source, problem,
+                                                   self.transport.real_url(url) != url)
         return self._served(url, source, cached, stale=True, error=problem)
 
     def _record(self, url, source, fetched_at, stale, error) -> None:

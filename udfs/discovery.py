@@ -9,8 +9,8 @@ from udfs import failures
 from udfs.coerce import to_text
 from udfs.decorator import udf
 
-INFO_FIELDS = ("id", "description", "source", "url", "unit", "frequency", "first", "last",
-               "last_fetch", "stale", "error", "note")
+INFO_FIELDS = ("id", "description", "source", "origin", "url", "unit", "frequency", "first",
+               "last", "age_days", "last_fetch", "stale", "error", "note", "attribution")
 
 
 def _cell(value):
@@ -20,7 +20,10 @@ def _cell(value):
 @udf(series='Series or flow id, e.g. "JGB10Y" or "JPX:Foreigners"',
      field='One of: ' + ", ".join(INFO_FIELDS) + " (blank: all, as a table)")
 def JP_INFO(series, field=None):
-    """Provenance of a series: source, URL, unit, first/last date, last fetch time, stale flag.
+    """Provenance of a series: source and origin used, URL, unit, first/last date, fetch, stale.
+
+    For the latest value it names the origin that answered and the date of its last observation;
+    stale is TRUE when that copy could not be refreshed or the observation is overdue.
 
     Example: =JP_INFO("UST5Y", "last_fetch")
     """
