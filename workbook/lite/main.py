@@ -276,9 +276,12 @@ async def JP_HIGH(series_or_range, start_date=None, end_date=None):
 
 @func
 @arg('series', doc='Series or flow id, e.g. "JGB10Y" or "JPX:Foreigners"')
-@arg('field', doc='One of: id, description, source, url, unit, frequency, first, last, last_fetch, stale, error, note (blank: all, as a table)')
+@arg('field', doc='One of: id, description, source, origin, url, unit, frequency, first, last, age_days, last_fetch, stale, error, note, attribution (blank: all, as a table)')
 async def JP_INFO(series, field=None):
-    """Provenance of a series: source, URL, unit, first/last date, last fetch time, stale flag.
+    """Provenance of a series: source and origin used, URL, unit, first/last date, fetch, stale.
+
+    For the latest value it names the origin that answered and the date of its last observation;
+    stale is TRUE when that copy could not be refreshed or the observation is overdue.
 
     Example: =JP_INFO("UST5Y", "last_fetch")
     """
