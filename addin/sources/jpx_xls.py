@@ -81,9 +81,10 @@ def _legacy_sheet(name: str, sheet) -> tuple[date, list, np.ndarray, np.ndarray]
     end, span, monthly = _legacy_period(where, head)
     if not any(squeezed(text).startswith("千円") for row in head for text in row):
         raise LayoutChanged(f"JPX {where}: unit 千円 not in the header rows")
-    value_col, balance_col = _legacy_block(where, cells, head, span, starts)
+    figures = _triplet_figures(where, cells, starts)
+    value_col, balance_col = _legacy_block(where, figures, head, span)
     names = _legacy_names(where, texts, tag_col, starts)
-    sell, buy = _legacy_triplets(where, cells, starts, value_col, balance_col)
+    sell, buy = _legacy_triplets(where, figures, starts, value_col, balance_col)
     market = LEGACY_SHEETS[sheet.name.strip()]
     end = month_end(end.year, end.month) if monthly else end
     return end, [(market, investor) for investor in names], sell, buy
@@ -93,7 +94,7 @@ def _triplet_starts(where: str, texts: list[list[str]]) -> tuple[int, np.ndarray
     """The tag column and the 0-based rows where it reads Sales, Purchases, Total in a row."""
     best, best_starts = -1, np.array([], dtype=int)
     for col in range(min(16, max(map(len, texts), default=0))):
-        tags = np.array([squeezed(row[col]).lower() if col < len(row) else "" for row in texts])
+        tags = np.array([row[col].strip().lower() if col < len(row) else "" for row in texts])
         found = np.flatnonzero((tags[:-2] == TAGS[0]) & (tags[1:-1] == TAGS[1]) &
                                (tags[2:] == TAGS[2]))
         if found.size > best_starts.size:
@@ -141,7 +142,17 @@ def _legacy_period(where: str, head: list[list[str]]) -> tuple[date, tuple[int, 
     return end, span, not re.search(r"第\s*\d\s*週|week\s*\d", text, re.IGNORECASE)
 
 
-def _legacy_block(where: str, cells, head, span: tuple[int, ...], starts) -> tuple[int, int]:
+def _triplet_figures(where: str, cells: list[list], starts: np.ndarray) -> np.ndarray:
+    """``figures[triplet, k, column]``: the numbers on each triplet's Sales (k=0), Purchases and
+    Total rows in every column (NaN where a cell holds no number), read in one pass."""
+    width = len(cells[0])
+    rows = [_at(cells, row + k) for row in starts for k in range(3)]
+    flat = numbers([[_at(row, col) for col in range(width)] for row in rows], f"JPX {where}",
+                   strict=False)
+    return flat.reshape(len(starts), 3, width)
+
+
+def _legacy_block(where: str, figures: np.ndarray, head, span: tuple[int, ...]) -> tuple[int, int]:
     """Value and balance columns of the block whose period header matches the title."""
     headers = [(row, col, tuple(int(g) for g in found.groups()))
                for row, texts in enumerate(head) for col, text in enumerate(texts)
@@ -151,10 +162,10 @@ def _legacy_block(where: str, cells, head, span: tuple[int, ...], starts) -> tup
     if len(matching) != 1:
         raise LayoutChanged(f"JPX {where}: {'no' if not matching else 'two'} column header {label}")
     row, col = matching[0]
-    stop = min([c for r, c, _ in headers if r == row and c > col], default=len(cells[0]))
+    stop = min([c for r, c, _ in headers if r == row and c > col], default=figures.shape[2])
     spans = _subhead_spans(where, head[row + 1:], col, stop, label)
-    value = _figure_column(cells, spans["value"], starts, every=True)
-    balance = _figure_column(cells, spans["balance"], starts, every=False)
+    value = _figure_column(figures, spans["value"], every=True)
+    balance = _figure_column(figures, spans["balance"], every=False)
     if value is None:
         raise LayoutChanged(f"JPX {where}: no figures under 金額 Value of {label}")
     return value, spans["balance"][0] if balance is None else balance
@@ -179,24 +190,21 @@ def _subhead_spans(where: str, rows, start: int, stop: int, label: str) -> dict[
     return spans
 
 
-def _figure_column(cells, span: range, starts: np.ndarray, every: bool) -> int | None:
+def _figure_column(figures: np.ndarray, span: range, every: bool) -> int | None:
     """The first column of ``span`` with figures on the triplets' rows (on every Sales,
     Purchases and Total row when ``every``, else on any Sales or Purchases row)."""
-    rows = np.concatenate([starts, starts + 1, *([starts + 2] if every else [])])
-    for col in span:
-        found = ~np.isnan(numbers([_at(cells[row], col) for row in rows], "JPX", strict=False))
-        if (found.all() if every else found.any()):
+    for col in (col for col in span if col < figures.shape[2]):
+        found = ~np.isnan(figures[:, :, col] if every else figures[:, :2, col])
+        if found.all() if every else found.any():
             return col
     return None
 
 
-def _legacy_triplets(where: str, cells, starts: np.ndarray, value_col: int, balance_col: int):
+def _legacy_triplets(where: str, figures: np.ndarray, starts: np.ndarray, value_col: int,
+                     balance_col: int):
     """Sales and purchases (thousand yen) of each triplet, checked against Total and Balance."""
-    values = numbers([_at(cells[row + k], value_col) for row in starts for k in range(3)],
-                     f"JPX {where}", strict=False).reshape(-1, 3)
-    balances = numbers([_at(cells[row + k], balance_col) for row in starts for k in range(2)],
-                       f"JPX {where}", strict=False).reshape(-1, 2)
-    sell, buy, total = values.T
+    sell, buy, total = figures[:, :, value_col].T
+    balances = figures[:, :2, balance_col]
     # The balance is printed on the Sales row when negative and the Purchases row when positive.
     balance = np.where(np.isnan(balances[:, 0]), balances[:, 1], balances[:, 0])
     printed = ~np.isnan(balance)
