@@ -22,6 +22,8 @@ from typing import Callable
 
 import pytest
 
+from addin.errors import LayoutChanged
+from addin.sources import jpx_bounded
 from tests.fixtures import jpx_bombs as bombs
 from tests.fixtures.jpx_asserts import NEW_WEEK, WEEK_2
 
@@ -80,7 +82,7 @@ class Case:
 
 CASES = {
     "xlsx 200,000 rows, a value in XFD each": Case(
-        bombs.far_column, NEW_WEEK, "a part inflates to 9 MB, over 4 MB"),
+        bombs.far_column, NEW_WEEK, "a part unzips to 9.5 MB, over 4.0 MB"),
     "xlsx 50,000 rows in XFD, declared": Case(
         lambda: bombs.far_column(50_000), NEW_WEEK, "sheet declares row 50099, over 2000"),
     "xlsx 50,000 rows in XFD, declared A1:XFD15": Case(
@@ -91,14 +93,15 @@ CASES = {
     "xlsx 50,000 rows in column A": Case(
         lambda: bombs.tall_sheet(50_000), NEW_WEEK, "sheet has row 2001, over 2000"),
     "xlsx sheet inflating to 600 MB": Case(
-        bombs.inflating_sheet, NEW_WEEK, "a part inflates to 600 MB, over 4 MB"),
+        bombs.inflating_sheet, NEW_WEEK, "a part unzips to 600 MB, over 4.0 MB"),
     "xlsx sheet size understated": Case(
         bombs.understated_sheet, NEW_WEEK, "sheet XML is damaged"),
     "xlsx 150,000 shared strings": Case(
         bombs.many_strings, NEW_WEEK, "over 100000 shared strings"),
+    "xlsx 6 parts of 3 MB": Case(bombs.many_parts, NEW_WEEK, "parts unzip to over 16.0 MB"),
     "xlsx 10,000 zip entries": Case(bombs.many_entries, NEW_WEEK, "10010 zip entries, over 64"),
     "xlsx nested entities": Case(bombs.entity_sheet, NEW_WEEK, "declares a DTD"),
-    "xlsx 9 MB download": Case(bombs.oversized_file, NEW_WEEK, "9.0 MB, over 8 MB"),
+    "xlsx 9 MB download": Case(bombs.oversized_file, NEW_WEEK, "9.0 MB, over 8.0 MB"),
     "xls 4 sheets, a cell at row 65,536 col IV": Case(
         bombs.far_xls_cell, WEEK_2, "sheet 1 has 65536 rows, over 2000"),
     "xls 4 sheets x 50,000 rows, a cell in IV": Case(
@@ -152,6 +155,16 @@ def _line(label: str, result: dict) -> str:
     outcome = result["outcome"].replace("LayoutChanged: JPX ", "")
     return (f"{label:42s} | {result['bytes'] / 1e6:6.2f} MB | {result['seconds']:6.2f} s | "
             f"py {result['traced_mb']:7.1f} MB | rss +{result['rss_mb']:7.1f} MB | {outcome[:80]}")
+
+
+def test_reader__counts_what_it_inflates():
+    class Endless:  # a member stream that would go on past what its directory declared
+        def read(self, size: int) -> bytes:
+            return b" " * size
+
+    parser = jpx_bounded.expat.ParserCreate()
+    with pytest.raises(LayoutChanged, match="a part unzips to over 1.0 MB"):
+        jpx_bounded._feed(NEW_WEEK, Endless(), parser, 1 << 20)
 
 
 if __name__ == "__main__":  # python -m tests.test_jpx_limits [code root]: print the figures

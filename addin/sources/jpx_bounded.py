@@ -61,8 +61,7 @@ _BIFF_BOF, _BIFF_EOF = frozenset({0x0809, 0x0409, 0x0209, 0x0009}), 0x000A
 def check_size(name: str, body: bytes, limits: Limits = LIMITS) -> None:
     """Refuse a file larger than ``limits.file_bytes``."""
     if len(body) > limits.file_bytes:
-        raise LayoutChanged(f"JPX {name}: {len(body) / 2 ** 20:.1f} MB, over "
-                            f"{limits.file_bytes >> 20} MB")
+        raise LayoutChanged(f"JPX {name}: {_mb(len(body))}, over {_mb(limits.file_bytes)}")
 
 
 def xls_book(name: str, body: bytes, limits: Limits = LIMITS):
@@ -165,10 +164,10 @@ def _check_members(name: str, members: list[zipfile.ZipInfo], limits: Limits) ->
         raise LayoutChanged(f"JPX {name}: {len(members)} zip entries, over {limits.members}")
     biggest = max(members, key=lambda member: member.file_size, default=None)
     if biggest and biggest.file_size > limits.member_bytes:
-        raise LayoutChanged(f"JPX {name}: a part inflates to {biggest.file_size >> 20} MB, "
-                            f"over {limits.member_bytes >> 20} MB")
+        raise LayoutChanged(f"JPX {name}: a part unzips to {_mb(biggest.file_size)}, "
+                            f"over {_mb(limits.member_bytes)}")
     if sum(member.file_size for member in members) > limits.total_bytes:
-        raise LayoutChanged(f"JPX {name}: parts inflate to over {limits.total_bytes >> 20} MB")
+        raise LayoutChanged(f"JPX {name}: parts unzip to over {_mb(limits.total_bytes)}")
 
 
 def _sheet_parts(name: str, archive: zipfile.ZipFile, limits: Limits) -> tuple[str, str]:
@@ -224,9 +223,14 @@ def _feed(name: str, stream, parser, cap: int) -> None:
     while chunk := stream.read(_CHUNK):
         read += len(chunk)
         if read > cap:  # zipfile stops at the declared size; this guards a reader that would not
-            raise LayoutChanged(f"JPX {name}: a part inflates to over {cap >> 20} MB")
+            raise LayoutChanged(f"JPX {name}: a part unzips to over {_mb(cap)}")
         parser.Parse(chunk, False)
     parser.Parse(b"", True)
+
+
+def _mb(size: int) -> str:
+    """``"9.5 MB"``; whole megabytes from 100 MB on, so that a message fits an Excel cell."""
+    return f"{size / 2 ** 20:.1f} MB" if size < 100 << 20 else f"{size >> 20} MB"
 
 
 def _refuse(name: str, what: str):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from xlsxwriter.utility import xl_col_to_name
+
 from addin.errors import LayoutChanged
 
 _CELL = re.compile(r"\$?([A-Z]{1,3})\$?(\d{1,7})$")
@@ -34,11 +36,7 @@ def cell_index(ref: str) -> tuple[int, int]:
 
 def column_letters(column: int) -> str:
     """``4`` -> ``"D"``: the letters of a 1-based column number."""
-    letters = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    return xl_col_to_name(column - 1)
 
 
 class _TextReader:
