@@ -51,10 +51,11 @@ LIMITS = Limits()
 _CHUNK = 1 << 16
 _RELATIONSHIP_TYPE = re.compile(r"/(officeDocument|worksheet|sharedStrings)$")
 _EOCD = b"PK\x05\x06"
-# BIFF records (.xls): which ones xlrd turns into cells, each starting with (row, column) ...
+# BIFF records (.xls) that xlrd turns into cells (blank ones it skips without formatting info),
+# each starting with (row, column) ...
 _BIFF_CELLS = frozenset({0x0203, 0x027E, 0x00FD, 0x0204, 0x00D6, 0x0006, 0x0206, 0x0406,
-                         0x0205, 0x0201})  # NUMBER RK LABELSST LABEL RSTRING FORMULA BOOLERR BLANK
-_BIFF_SPANS = frozenset({0x00BD, 0x00BE})  # ... MULRK, MULBLANK: (row, first column) ... last
+                         0x0205})  # NUMBER RK LABELSST LABEL RSTRING FORMULA(2, 3, 4) BOOLERR
+_BIFF_SPANS = frozenset({0x00BD})  # ... and MULRK: (row, first column, ..., last column)
 _BIFF_BOF, _BIFF_EOF = frozenset({0x0809, 0x0409, 0x0209, 0x0009}), 0x000A
 
 
@@ -209,7 +210,7 @@ def _parse(archive: zipfile.ZipFile, path: str, reader):
         with archive.open(path) as stream:
             _feed(name, stream, parser, reader.limits.member_bytes)
     except KeyError as error:
-        raise LayoutChanged(f"JPX {name}: not an .xlsx workbook (no {path[:20]})") from error
+        raise LayoutChanged(f"JPX {name}: not an .xlsx workbook (part missing)") from error
     # Damage shows as any of these, from the zip layer (bad CRC, truncated or encrypted member,
     # unknown compression), zlib, expat, or a reader meeting a value it cannot take.
     except (expat.ExpatError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
@@ -245,15 +246,11 @@ def _attrs(attrs: dict) -> dict:
     return {_local(key): value for key, value in attrs.items()}
 
 
-class _FirstSheet:
-    """The relation id of the first ``<sheet>`` in ``workbook.xml``."""
+class _Reader:
+    """A reader of expat events that needs only element starts."""
 
     def __init__(self, name: str, limits: Limits) -> None:
-        self.name, self.limits, self.found = name, limits, ""
-
-    def start(self, tag: str, attrs: dict) -> None:
-        if tag == "sheet" and not self.found:
-            self.found = attrs.get("id", "")
+        self.name, self.limits = name, limits
 
     def end(self, tag: str) -> None:
         pass
@@ -261,11 +258,23 @@ class _FirstSheet:
     def text(self, data: str) -> None:
         pass
 
+
+class _FirstSheet(_Reader):
+    """The relation id of the first ``<sheet>`` in ``workbook.xml``."""
+
+    def __init__(self, name: str, limits: Limits) -> None:
+        super().__init__(name, limits)
+        self.found = ""
+
+    def start(self, tag: str, attrs: dict) -> None:
+        if tag == "sheet" and not self.found:
+            self.found = attrs.get("id", "")
+
     def result(self) -> str:
         return self.found
 
 
-class _Relations(_FirstSheet):
+class _Relations(_Reader):
     """``[(id, type, target)]`` of a ``.rels`` part, for the three types a sheet needs."""
 
     def __init__(self, name: str, limits: Limits) -> None:
