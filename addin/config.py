@@ -34,6 +34,11 @@ class Config:
     csv_files: Mapping[str, str] = field(default_factory=dict)
     max_response_bytes: int = 64 * 1024 * 1024
     recheck_seconds: float = 60.0
+    errors: str = "text"  # what a failed Excel function shows: "text" or Excel's "errors"
+    # API keys (JPFLOWS_*_KEY) and file locations (JPFLOWS_*_URL) the sources declare; the keys
+    # are left out of repr and travel only inside requests (see addin.credentials).
+    keys: Mapping[str, str] = field(default_factory=dict, repr=False)
+    settings: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
@@ -47,7 +52,14 @@ class Config:
             mirror=parse_mirror(env.get("JPFLOWS_MIRROR", "")),
             csv_files={k[len(CSV_PREFIX):].upper(): v for k, v in env.items()
                        if k.startswith(CSV_PREFIX) and v.strip()},
+            errors=_errors_mode(env.get("JPFLOWS_ERRORS", "text")),
+            keys=_named(env, "_KEY"),
+            settings=_named(env, "_URL"),
         )
+
+    def key(self, setting: str) -> str | None:
+        """The API key set for ``setting`` (``"JPFLOWS_STOOQ_KEY"``), or ``None``."""
+        return self.keys.get(setting)
 
     def __repr__(self) -> str:
         # The default repr would print a Redis password into any log or traceback that shows it.
@@ -61,6 +73,12 @@ class Config:
         if self.cache.startswith(("redis://", "rediss://")):
             return redact_url(self.cache)
         return str(self.cache_dir / "http_cache.sqlite")
+
+
+def _named(env: Mapping[str, str], suffix: str) -> dict[str, str]:
+    """``JPFLOWS_*<suffix>`` settings that hold a value, surrounding spaces removed."""
+    return {k: v.strip() for k, v in env.items()
+            if k.startswith("JPFLOWS_") and k.endswith(suffix) and str(v).strip()}
 
 
 def parse_mirror(text: str) -> tuple[tuple[str, str], ...]:
@@ -104,6 +122,13 @@ def _positive_float(text: str, name: str) -> float:
     if not 0 < value < math.inf:  # also refuses nan, which compares false with everything
         raise BadArgument(f"{name} must be a positive number of seconds, got {text[:12]}")
     return value
+
+
+def _errors_mode(text: str) -> str:
+    mode = text.strip().lower() or "text"
+    if mode not in ("text", "errors"):
+        raise BadArgument(f'JPFLOWS_ERRORS must be "text" or "errors", got {text[:12]!r}')
+    return mode
 
 
 def _default_cache_dir() -> str:

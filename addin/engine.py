@@ -22,7 +22,7 @@ from addin.answers import Answers
 from addin.clock import Clock
 from addin.column import Column
 from addin.config import Config
-from addin.errors import AddinError, BadArgument, NoData
+from addin.errors import AddinError, BadArgument, KeyMissing, NoData
 from addin.failures import Failures
 from addin.keeper import Fetched, Keeper, Loaded
 from addin.known_ids import KnownIds
@@ -37,6 +37,35 @@ if TYPE_CHECKING:  # imported when first needed: a new process answering from th
 
 
 MEMO_LIMIT = 4096
+
+
+def transport(config: Config):
+    """The transport every download of ``config`` goes through: politeness and API keys set."""
+    from addin import credentials
+    from addin.polite import Politeness
+    from addin.transport import Transport
+
+    sent = Transport(config, politeness=Politeness(REGISTRY.limits))
+    credentials.attach(sent.session, config, REGISTRY.sources)
+    return sent
+
+
+def download_options(source, config: Config) -> dict[str, str]:
+    """What a source's ``download`` receives besides the key: its setting, when the user set it.
+
+    Raises:
+        KeyMissing: the source needs an API key and none is set (nothing is asked).
+    """
+    wanted = source.credential
+    if wanted is not None and not config.key(wanted.setting):
+        raise KeyMissing(source.name, wanted.setting)
+    value = config.settings.get(source.setting) if source.setting else None
+    return {"setting": value} if value else {}
+
+
+def _options(options: dict[str, str]) -> str:
+    """The download options as kept with a head: a frame read with other ones is not trusted."""
+    return repr(sorted(options.items()))
 
 
 class Engine:
@@ -70,11 +99,8 @@ class Engine:
             with self._guard:
                 if self._fetcher is None:
                     from addin.http import Fetcher
-                    from addin.polite import Politeness
-                    from addin.transport import Transport
 
-                    polite = Politeness(REGISTRY.limits)
-                    self._fetcher = Fetcher(self.config, Transport(self.config, politeness=polite),
+                    self._fetcher = Fetcher(self.config, transport(self.config),
                                             failures=self.failures, clock=self.clock)
         return self._fetcher
 
@@ -176,7 +202,9 @@ class Engine:
                 return self._kept(source_id, key, loaded) or self._reload(source_id, key, loaded)
             # A source that just failed is not asked again by every cell that needs it.
             if loaded is None:
-                raise failure
+                # Raised afresh: re-raising the stored instance would grow its traceback by
+                # one frame chain per call, for ever.
+                raise failure.with_traceback(None)
             return loaded
 
     def _kept(self, source_id: str, key: str, loaded: Loaded | None) -> Loaded | None:
@@ -184,7 +212,7 @@ class Engine:
         if self._fetcher is not None and self._fetcher.revalidate:
             return None  # a Refresh asks every publisher again
         head = self.keeper.fresh_head(source_id, key, self.clock.now())
-        if head is None:
+        if head is None or head.options != self._options_of(source_id):
             return None
         recheck_at = self.clock.monotonic() + self.config.recheck_seconds
         if loaded is not None and loaded.fingerprint == head.fingerprint:
@@ -198,13 +226,21 @@ class Engine:
         self._install(kept)
         return kept
 
+    def _options_of(self, source_id: str) -> str | None:
+        """The download options of a source now (``None`` when it cannot download: no key)."""
+        try:
+            return _options(download_options(REGISTRY[source_id], self.config))
+        except AddinError:
+            return None
+
     def _reload(self, source_id: str, key: str, previous: Loaded | None) -> Loaded:
         from addin.getter import Getter
 
         source = REGISTRY[source_id]
         get = Getter(self, source, self.keeper.parts(source_id, key))
         try:
-            raw = source.download(key, get)
+            options = download_options(source, self.config)
+            raw = source.download(key, get, **options)
             fingerprint = get.fingerprint(raw)
             frame = self.keeper.parsed(source, key, raw, get, fingerprint, previous)
         except AddinError as exc:
@@ -217,7 +253,7 @@ class Engine:
             return previous
         self.failures.forget((source_id, key))
         loaded = self._settled((source_id, key), get, frame, fingerprint, previous)
-        self.keeper.keep(source_id, key, get, loaded)
+        self.keeper.keep(source_id, key, get, loaded, _options(options))
         return loaded
 
     def _settled(self, memo_key: tuple[str, str], get: "Getter", frame: pd.DataFrame,

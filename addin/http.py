@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Protocol
 
+from addin import singleflight
 from addin.cache import Store, stored
 from addin.clock import Clock
 from addin.config import Config, redact_url
@@ -82,6 +83,16 @@ class Fetcher:
             failure = None if self.revalidate else self.failures.recent(url)
             if failure is not None:
                 return self._fall_back(url, source, cached, str(failure))
+            return self._download_once(url, cached, check, headers, expire, source)
+
+    def _download_once(self, url, cached, check, headers, expire, source) -> bytes:
+        """Download under the cross-process lock of the URL (a no-op without Redis)."""
+        with singleflight.flight(self.config, url):
+            # Another worker may have downloaded it while this one waited for the lock.
+            fresher = self.store.get(url) if singleflight.shared(self.config) else None
+            if fresher is not None and not self._expired(fresher) and not self.revalidate:
+                return self._hit(url, source, fresher)
+            cached = fresher if fresher is not None else cached
             return self._download(url, cached, check, headers, expire, source)
 
     def cached(self, url: str):
@@ -144,7 +155,8 @@ class Fetcher:
     def _fall_back(self, url, source, cached, problem: str) -> bytes:
         if cached is None:
             self._record(url, source, None, stale=True, error=problem)
-            raise SourceUnavailable.nothing_cached(source, problem)
+            raise SourceUnavailable.nothing_cached(source, problem,
+                                                   self.transport.real_url(url) != url)
         return self._served(url, source, cached, stale=True, error=problem)
 
     def _record(self, url, source, fetched_at, stale, error, expires=None) -> None:

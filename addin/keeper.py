@@ -84,15 +84,16 @@ class Keeper:
         if get.changed:
             self.store.put_parts(source_id, key, get.parts)
 
-    def keep(self, source_id: str, key: str, get: Getter, loaded: Loaded) -> None:
-        """After a good download: its parts, and a head saying until when its files hold."""
+    def keep(self, source_id: str, key: str, get: Getter, loaded: Loaded, options: str) -> None:
+        """After a good download: its parts, and a head saying until when its files hold (and
+        with which download options they were read)."""
         get.keep_only_read()
         self.keep_parts(source_id, key, get)
         if not get.reads or loaded.fingerprint is None:
             return  # a local file: nothing says when it changes, so nothing is trusted later
         head = Head(loaded.fingerprint, loaded.urls, get.valid_until(),
-                    tuple(loaded.fetched.items()))
+                    tuple(loaded.fetched.items()), options)
         known = self.store.head(source_id, key)
-        if known is None or (known.fingerprint, known.urls, known.valid_until) != (
-                head.fingerprint, head.urls, head.valid_until):
+        if known is None or (known.fingerprint, known.urls, known.valid_until, known.options) != (
+                head.fingerprint, head.urls, head.valid_until, head.options):
             self.store.put_head(source_id, key, head)

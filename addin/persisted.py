@@ -44,6 +44,7 @@ class Head(NamedTuple):
     urls: tuple[str, ...]
     valid_until: datetime | None  # None: every file behind it is final
     fetched: tuple[tuple[str, datetime | None], ...] = ()
+    options: str = "[]"  # the download options (a source's setting) the files were read with
 
     def fresh(self, now: datetime) -> bool:
         return self.valid_until is None or now < self.valid_until
@@ -89,7 +90,8 @@ class ParsedStore:
         stem = self._stem(source, key, "head")
         meta = {"source": source, "key": key, "fingerprint": head.fingerprint,
                 "urls": list(head.urls), "valid_until": _iso(head.valid_until),
-                "fetched": [[url, _iso(when)] for url, when in head.fetched]}
+                "fetched": [[url, _iso(when)] for url, when in head.fetched],
+                "options": head.options}
         if not arrays.write_json(arrays.suffixed(stem, ".json"), meta):
             return
         if previous is not None and previous.fingerprint != head.fingerprint:
@@ -148,7 +150,10 @@ def _head(meta: dict | None) -> Head | None:
         fetched = tuple((url, _when(when)) for url, when in meta.get("fetched", ()))
         if not isinstance(meta["fingerprint"], str) or not all(isinstance(u, str) for u in urls):
             return None
-        return Head(meta["fingerprint"], urls, _when(meta["valid_until"]), fetched)
+        options = meta.get("options", "[]")
+        if not isinstance(options, str):
+            return None
+        return Head(meta["fingerprint"], urls, _when(meta["valid_until"]), fetched, options)
     except (KeyError, TypeError, ValueError):
         return None
 

@@ -123,6 +123,30 @@ def unremembered(lookup: Lookup, repeats: int) -> Figure:
                   "information", None, "every remembered answer dropped before each call")
 
 
+def sheet_formulas() -> list[tuple[Callable, tuple]]:
+    """The calls a monitoring sheet makes, with the argument types Excel passes."""
+    day, serial = AS_OF, 45895.0  # 45895 is 2025-08-26 as an Excel serial
+    return [
+        (udfs.JP_VALUE, ("JGB10Y", day)), (udfs.JP_VALUE, ("UST5Y", day)),
+        (udfs.JP_VALUE, ("SOFR", "2025-08-26")), (udfs.JP_VALUE, ("USDJPY", day)),
+        (udfs.JP_VALUE, ("TONA", day)), (udfs.JP_VALUE, ("JGB30Y", serial)),
+        (udfs.JP_VALUE, ("UST10Y", day)), (udfs.JP_VALUE, ("JGB2Y", datetime(2025, 8, 1))),
+        (udfs.JP_FLOW, ("MOF:Foreign:Equity", FLOW_DAY)),
+        (udfs.JP_FLOW, ("MOF:Resident:LongTermDebt", FLOW_DAY, "buy")),
+        (udfs.JP_SPREAD, ("JGB30Y", "JGB2Y", day)), (udfs.JP_SPREAD, ("UST10Y", "JGB10Y", day)),
+        (udfs.JP_HEDGED_SPREAD, ("JGB5Y", "UST5Y", day)),
+        (udfs.JP_HEDGED_SPREAD, ("UST10Y", "JGB10Y", day)),
+        (udfs.JP_HEDGE_COST, ("JPY", day)),
+        (udfs.JP_RALLY, ("USDJPY", "2025-04-01", "2025-04-30", day)),
+        (udfs.JP_CHANGE, ("JGB10Y", "2025-01-06", day)),
+        (udfs.JP_LOW, ("USDJPY", "2024-01-01", day)), (udfs.JP_HIGH, ("USDJPY", "2024-01-01", day)),
+        (udfs.JP_DRAWDOWN, ("JGB10Y", "2025-01-06", day)),
+        (udfs.JP_IS_RECORD, ("JGB30Y", day, "1999-09-02")),
+        (udfs.JP_FLOW_SUM, ("MOF:Foreign:Equity", "2025-01-01", day)),
+        (udfs.JP_FLOW_RANK, ("MOF:Foreign:Equity", day)),
+    ]
+
+
 def scale_id(rows: int) -> str:
     return f"SCALE{rows}"
 

@@ -3,6 +3,8 @@ the answer: a number, TRUE/FALSE, a text, or a table that spills (a list of rows
 
 from __future__ import annotations
 
+import pandas as pd
+
 from addin import api
 from udfs.coerce import is_blank, to_bool, to_date, to_int, to_series, to_text
 from udfs.decorator import udf
@@ -18,7 +20,13 @@ DAYS = "Hedge tenor in days, rolled (default 90)"
 BASIS = "Cross-currency basis in bp added to the yen leg (default 0; USDJPY is usually negative)"
 
 
-def _table(rows: tuple, header: list[str] | None) -> list[list]:
+def table(series: pd.Series, header: list[str] | None) -> list[list]:
+    """A dated series as rows of date, value under an optional header row (spills down)."""
+    stamps = pd.DatetimeIndex(series.index).to_pydatetime().tolist()
+    return rows_table(zip(stamps, series.to_numpy(dtype="float64").tolist()), header)
+
+
+def rows_table(rows, header: list[str] | None) -> list[list]:
     """The sheet's rows: a header if asked, then [date, value] lists of the engine's rows."""
     return ([header] if header else []) + [list(row) for row in rows]
 
@@ -45,7 +53,7 @@ def JP_SERIES(series, start_date=None, end_date=None, interval=0, headers=1):
     data = api.series_rows(name, to_date(start_date, "start_date"),
                            to_date(end_date, "end_date"), to_int(interval, "interval", 0, 0, 2))
     label = name.upper() if isinstance(name, str) else "Value"
-    return _table(data, ["Date", label] if to_bool(headers, "headers", True) else None)
+    return rows_table(data, ["Date", label] if to_bool(headers, "headers", True) else None)
 
 
 @udf(series=SERIES_OR_RANGE, start_date=DATE, end_date=DATE,
@@ -106,7 +114,7 @@ def JP_FLOWS(investor, start_date=None, end_date=None, measure="net", market=Non
     data = api.flow_rows(name, to_date(start_date, "start_date"), to_date(end_date, "end_date"),
                          to_text(measure, "measure", "net"), to_text(market, "market"),
                          to_text(ccy, "ccy", "JPY"))
-    return _table(data, ["Period end", name] if to_bool(headers, "headers", True) else None)
+    return rows_table(data, ["Period end", name] if to_bool(headers, "headers", True) else None)
 
 
 @udf(investor=INVESTOR, start_date=DATE, end_date=DATE, market=MARKET, ccy=CURRENCY)

@@ -17,9 +17,9 @@ def fit(text: str) -> str:
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "…"
 
 
-def unavailable_message(source: str, problem: str) -> str:
+def unavailable_message(source: str, problem: str, mirrored: bool = False) -> str:
     """The cell text when a download failed and nothing is cached: at most 75 characters."""
-    options = phrasings(source, problem)
+    options = phrasings(source, problem, mirrored)
     fitting = [text for text in options if len(text) <= MAX_MESSAGE]
     return fitting[0] if fitting else fit(options[-1])
 
@@ -27,5 +27,5 @@ def unavailable_message(source: str, problem: str) -> str:
 def cell_message(exc: AddinError) -> str:
     """What a cell says about an engine error."""
     if isinstance(exc, SourceUnavailable) and exc.source and exc.problem:
-        return unavailable_message(exc.source, exc.problem)
+        return unavailable_message(exc.source, exc.problem, getattr(exc, "mirrored", False))
     return fit(str(exc))

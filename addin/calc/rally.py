@@ -48,6 +48,13 @@ def _ratio(numerator: float, denominator: float, what: str) -> float:
     return numerator / denominator - 1
 
 
+def _positive(lowest: float, what: str) -> None:
+    """A ratio of levels means nothing once the series touches zero or goes negative (yields)."""
+    if not lowest > 0:
+        raise BadArgument(f'{what}: level {lowest:g} is not positive; use JP_CHANGE(…,"diff") '
+                          "for yields")
+
+
 def _first_date(series: pd.Series) -> pd.Timestamp:
     """Date of the first observation, the default start of "since the beginning"."""
     return _observations(series).index[0]
@@ -123,6 +130,7 @@ def rally(
     low_end = as_of if low_end is None else min(low_end, as_of)
     _, level = value_on(series, as_of)
     _, bottom = low(series, low_start, low_end)
+    _positive(min(level, bottom), "rally")
     return _ratio(level, bottom, "low")
 
 
@@ -134,6 +142,7 @@ def drawdown(series: pd.Series, as_of: pd.Timestamp, start: pd.Timestamp | None 
     start = _first_date(series) if start is None else start
     _, level = value_on(series, as_of)
     _, top = high(series, start, as_of)
+    _positive(min(level, low(series, start, as_of)[1]), "drawdown")
     return _ratio(level, top, "high")
 
 
