@@ -122,7 +122,7 @@ def measure(work: Path, repeats: Repeats, use_real: bool) -> tuple[list[report.F
     cache = work / "cache"
     figures = [_show(store.backfill(jpx, cache, repeats.latency))]
     with publisher(bodies) as server:
-        environment = engine_environment(server, cache)
+        environment = engine_environment(server, cache, dataset.environ)
         figures.append(_show(store.first_flow(environment, cache, repeats.cold_runs, work)))
         with fresh_engine(environment):
             figures += _warm(work, bodies, repeats)
@@ -131,9 +131,10 @@ def measure(work: Path, repeats: Repeats, use_real: bool) -> tuple[list[report.F
         figures.append(_show(system.parse_history(dataset.bodies[data.JGB_HISTORY],
                                                   repeats.parse)))
         figures.append(_show(system.cold_start(environment, repeats.cold_runs, work)))
-        figures += [_show(f) for f in system.concurrency(server, work, {})]
+        figures += [_show(f) for f in system.concurrency(server, work, dataset.environ)]
         figures.append(_show(system.peer(server, work, repeats.peer)))
-        figures += [_show(f) for f in serving.figures(server, work, {}, repeats.crowd)]
+        figures += [_show(f) for f in serving.figures(server, work, dataset.environ,
+                                                       repeats.crowd)]
     notes.append(f"history lengths {', '.join(map(str, lookups.SCALE_ROWS))} rows: a daily series "
                  "of 1,000,000 dates would span 2,700 years, beyond what pandas' nanosecond "
                  "timestamps (1677-2262) hold, so 100 rows is the base and 100,000 the 1,000× "

@@ -34,7 +34,6 @@ import pandas as pd
 from addin.errors import BadArgument, LayoutChanged, SourceUnavailable
 from addin.polite import Limits
 from addin.sources.base import WEEKLY, File, FlowSpec, Origin, Source
-from addin.sources import jpx_xls, jpx_xlsx
 from addin.sources.jpx_files import (COLUMN_LEVELS, LEGACY_MONTHLY, LEGACY_WEEKLY, NEW_MONTHLY,
                                      NEW_WEEKLY, rows_frame)
 from addin.sources.jpx_backfill import Backfill, Plan
@@ -148,6 +147,10 @@ def parse_file(name: str, body: bytes) -> pd.DataFrame:
 
 def file_values(name: str, body: bytes) -> tuple[date, dict]:
     """Period end and ``{(market, investor, measure): JPY billions}`` of one value file."""
+    # The workbook readers (xlrd, openpyxl and their limits) load with the first file to read:
+    # a process answering from the parsed store never needs them.
+    from addin.sources import jpx_xls, jpx_xlsx
+
     if LEGACY_WEEKLY.search(name) or LEGACY_MONTHLY.search(name):
         return jpx_xls.legacy_values(name, body)
     found = file_period(name)

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from addin.errors import LayoutChanged, SourceUnavailable
 from addin.sources.jpx_pages import FileLink, discover, link_of, page_checker
@@ -23,8 +22,7 @@ from addin.sources.jpx_pages import FileLink, discover, link_of, page_checker
 log = logging.getLogger("addin.sources.jpx")
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """What one download of one JPX key asks for, and how."""
 
     key: str  # "" weekly, "monthly"
