@@ -11,6 +11,7 @@ one is built; a folder that cannot hold a file leaves an in-memory cache.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import threading
 from datetime import datetime
@@ -28,6 +29,9 @@ log = logging.getLogger("addin.http")
 
 CACHE_FILE = "http_cache.sqlite"
 _CORRUPTION = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+# Kept with a copy: the validators of its next revalidation, and what it is. Never cookies.
+KEPT_HEADERS = ("ETag", "Last-Modified", "Content-Type")
+_PRINTABLE = re.compile(r"[\x20-\x7e]{1,200}")
 
 
 def open_backend(config: Config):
@@ -57,10 +61,23 @@ def _redis_backend(config: Config):
                                      serializer="json", ttl=False)
 
 
+def sendable(name: str, value) -> bool:
+    """Whether a header value may be kept and sent back: short printable ASCII, so a forged or
+    garbled validator can never break a later request (the publisher judges the rest)."""
+    return isinstance(value, str) and _PRINTABLE.fullmatch(value) is not None
+
+
+def kept_headers(headers) -> CaseInsensitiveDict:
+    """The :data:`KEPT_HEADERS` of an answer whose values are :func:`sendable`."""
+    given = CaseInsensitiveDict(headers or {})
+    return CaseInsensitiveDict({name: given[name] for name in KEPT_HEADERS
+                                if sendable(name, given.get(name))})
+
+
 def stored(url: str, body: bytes, headers, created: datetime, expires: datetime | None):
-    """The cache's record of one downloaded file."""
+    """The cache's record of one downloaded file (only its :func:`kept_headers`)."""
     return requests_cache.CachedResponse(
-        content=body, status_code=200, reason="OK", url=url, headers=CaseInsensitiveDict(headers),
+        content=body, status_code=200, reason="OK", url=url, headers=kept_headers(headers),
         request=CachedRequest(method="GET", url=url, headers=CaseInsensitiveDict()),
         created_at=created, expires=expires)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Protocol
 
-from addin.cache import Store, stored
+from addin.cache import Store, sendable, stored
 from addin.clock import Clock
 from addin.config import Config, redact_url
 from addin.errors import AddinError, LayoutChanged, SourceUnavailable
@@ -160,13 +160,16 @@ def _expiry(now: datetime, expire) -> datetime | None:
 
 
 def _validators(cached) -> dict[str, str]:
-    """Conditional-request headers, so an unchanged file costs a 304 instead of a download."""
-    found = {}
-    if cached is not None and cached.headers.get("ETag"):
-        found["If-None-Match"] = cached.headers["ETag"]
-    if cached is not None and cached.headers.get("Last-Modified"):
-        found["If-Modified-Since"] = cached.headers["Last-Modified"]
-    return found
+    """Conditional-request headers, so an unchanged file costs a 304 instead of a download.
+
+    A validator that could not be sent back as it is (a garbled or forged copy) is left out:
+    the file is then simply downloaded again.
+    """
+    if cached is None:
+        return {}
+    pairs = (("If-None-Match", "ETag"), ("If-Modified-Since", "Last-Modified"))
+    return {ask: cached.headers[name] for ask, name in pairs
+            if sendable(name, cached.headers.get(name))}
 
 
 def _check(body: bytes, check, source: str) -> str | None:

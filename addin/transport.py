@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Mapping
+from urllib.parse import urljoin
 
 import requests
 import urllib3.exceptions
@@ -20,6 +21,7 @@ from urllib3.util.retry import Retry
 
 from addin.config import Config
 from addin.deadline import Watch, WatchedAdapter, watching
+from addin.redirects import MAX_REDIRECTS, REDIRECTS, refusal
 from addin.polite import Politeness
 from addin.errors import TIMED_OUT, UNREACHABLE
 
@@ -112,13 +114,28 @@ class Transport:
         with watching(self.config.timeout) as watch:
             try:
                 with self.politeness.slot(real):
-                    return self._get(real, headers, watch)
+                    return self._follow(url, real, headers, watch)
             except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
                 raise DownloadFailed(TIMED_OUT if watch.expired else describe(exc)) from None
 
+    def _follow(self, url: str, real: str, headers, watch: Watch) -> Answer:
+        """Ask ``real``, following only the redirects :func:`~addin.redirects.refusal` allows."""
+        here = real
+        mirrors = tuple(replacement for _, replacement in self.config.mirror)
+        for _ in range(MAX_REDIRECTS + 1):
+            answer = self._get(here, headers, watch)
+            if answer.status not in REDIRECTS:
+                return answer
+            target = urljoin(here, answer.headers.get("Location", ""))
+            problem = refusal(target, url, here, mirrors)
+            if problem is not None:
+                raise DownloadFailed(problem)
+            here = target
+        raise DownloadFailed("too many redirects")
+
     def _get(self, real: str, headers, watch: Watch) -> Answer:
         response = self.session.get(real, headers=headers or {}, stream=True,
-                                    timeout=self.config.timeout)
+                                    timeout=self.config.timeout, allow_redirects=False)
         with response:
             status = response.status_code
             if status == 429:  # the publisher asked for a pause: keep every thread off it

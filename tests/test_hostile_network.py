@@ -107,3 +107,108 @@ def test_trickle__over_tls_is_cut_at_the_timeout_too(tmp_path, raw, monkeypatch)
     assert "FRED timed out" in message
     assert held < TIMEOUT + SLACK
     assert server.sent < len(body) // 10
+
+
+# -- redirects: only to the publisher's own host over HTTPS, or within the configured mirror ----
+
+def _mirrored(tmp_path, server, **changes) -> Fetcher:
+    return _fetcher(tmp_path, f"{server.base}/fred.stlouisfed.org", **changes)
+
+
+def _no_html(body: bytes) -> None:
+    from addin.errors import LayoutChanged
+
+    if not body.startswith(b"observation_date,"):
+        raise LayoutChanged("FRED SOFR: got an HTML page, not CSV")
+
+
+def test_redirect__to_another_host_is_refused_and_nothing_forged_is_stored(tmp_path, server, raw):
+    forged = b"observation_date,SOFR\n2025-09-30,99.99\n"
+    other = raw(lambda srv, conn: srv.send(conn, http_head(len(forged)) + forged))
+    server.serve(URL, b"", 302, Location=f"{other.base}/forged.csv")
+    fetcher = _mirrored(tmp_path, server)
+    with figures.measure("redirect_other_host", lambda: server.total() + other.connections):
+        with pytest.raises(SourceUnavailable, match="FRED: redirected to a private address"):
+            fetcher.get(URL, check=_no_html, source="FRED")
+    assert other.connections == 0
+    assert fetcher.store.get(URL) is None
+
+
+@pytest.mark.parametrize("target", [
+    "http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/x", "http://10.0.0.7/x",
+    "http://localhost:6379/", "https://127.0.0.1/x", "http://[::1]/x", "ftp://example.com/x",
+    "file:///etc/passwd"])
+def test_redirect__to_private_loopback_or_link_local_is_refused(tmp_path, server, target):
+    server.serve(URL, b"", 301, Location=target)
+    with pytest.raises(SourceUnavailable, match="FRED: redirected to"):
+        _mirrored(tmp_path, server).get(URL, source="FRED")
+    assert server.count(URL) == 1
+
+
+def test_redirect__within_the_mirror_is_followed(tmp_path, server):
+    moved = URL.replace("SOFR", "SOFR_MOVED")
+    server.serve(URL, b"", 302, Location="/fred.stlouisfed.org/graph/fredgraph.csv?id=SOFR_MOVED")
+    server.serve(moved, GOOD)
+    fetcher = _mirrored(tmp_path, server)
+    assert fetcher.get(URL, source="FRED") == GOOD
+    assert fetcher.store.get(URL).content == GOOD
+
+
+def test_redirect__endless_loop_stops(tmp_path, server):
+    server.serve(URL, b"", 302, Location="/fred.stlouisfed.org/graph/fredgraph.csv?id=SOFR")
+    with pytest.raises(SourceUnavailable, match="too many redirects"):
+        _mirrored(tmp_path, server).get(URL, source="FRED")
+    assert server.count(URL) <= 6
+
+
+@pytest.mark.parametrize("target, allowed", [
+    ("https://fred.stlouisfed.org/other.csv", True),
+    ("https://fred.stlouisfed.org:8443/other.csv", True),
+    ("http://fred.stlouisfed.org/other.csv", False),  # downgraded to plain HTTP
+    ("https://fred.stlouisfed.org.evil.example/x", False),
+    ("https://evil.example/x", False),
+    ("https://169.254.169.254/x", False),
+])
+def test_redirect_policy__publisher_host_over_https_only(target, allowed):
+    from addin.redirects import refusal
+
+    assert (refusal(target, URL, URL) is None) is allowed
+
+
+# -- validators and stored headers: only what can be sent back, nothing private ---------------
+
+def _raw_copy(fetcher: Fetcher, body: bytes, headers: dict):
+    """A cached copy written as a careless (or hostile) writer would, headers unfiltered."""
+    from requests.structures import CaseInsensitiveDict
+    from requests_cache import CachedResponse
+    from requests_cache.models import CachedRequest
+
+    return CachedResponse(content=body, status_code=200, reason="OK", url=URL,
+                          headers=CaseInsensitiveDict(headers),
+                          request=CachedRequest(method="GET", url=URL, headers=CaseInsensitiveDict()),
+                          created_at=fetcher.clock.now(), expires=None)
+
+
+@pytest.mark.parametrize("etag", ['"v1"\r\nX-Injected: 1', "v\u2603", "x" * 5000, '"\x00"'])
+def test_validators__a_poisoned_etag_is_not_sent_and_refresh_still_works(tmp_path, server, etag):
+    fetcher = _mirrored(tmp_path, server)
+    fetcher.store.put(URL, _raw_copy(fetcher, GOOD, {"ETag": etag,
+                                                     "Last-Modified": "yesterday\u2603"}))
+    newer = GOOD.replace(b"4.24", b"4.30")
+    server.serve(URL, newer)
+    fetcher.revalidate = True
+    assert fetcher.get(URL, check=_no_html, source="FRED") == newer
+    sent = server.seen[-1][1]
+    assert "If-None-Match" not in sent and "If-Modified-Since" not in sent
+    assert fetcher.store.get(URL).content == newer
+
+
+def test_stored_headers__cookies_and_unknown_headers_are_not_kept(tmp_path, server):
+    server.serve(URL, GOOD, **{"Set-Cookie": "session=secret", "ETag": '"v1"',
+                               "X-Anything": "[/] \x1b[31m"})
+    fetcher = _mirrored(tmp_path, server)
+    fetcher.get(URL, source="FRED")
+    kept = fetcher.store.get(URL).headers
+    assert kept.get("ETag") == '"v1"'
+    assert "Set-Cookie" not in kept and "X-Anything" not in kept
+
