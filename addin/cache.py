@@ -5,7 +5,9 @@ requests-cache is used as storage only: a :class:`Store` keeps each publisher fi
 publisher's URL, so a copy stays valid whatever mirror fetched it. When a copy is fresh, what to
 do when a download fails and so on is decided by :mod:`addin.http`. A cache that cannot be read
 counts as a miss; a truncated or garbage SQLite file is moved aside, kept for inspection, and a new
-one is built; a folder that cannot hold a file leaves an in-memory cache.
+one is built; a folder that cannot hold a file leaves an in-memory cache. Every entry read back is
+validated (:mod:`addin.integrity`) and, with ``JPFLOWS_CACHE_SECRET``, must carry the team's seal:
+a bad entry counts as a miss.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ import requests_cache
 from requests.structures import CaseInsensitiveDict
 from requests_cache.models import CachedRequest
 
-from addin.config import Config
+from addin import integrity
+from addin.config import Config, redact_url
 from addin.errors import SourceUnavailable
 
 log = logging.getLogger("addin.http")
@@ -88,6 +91,7 @@ class Store:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.backend = open_backend(config)
+        self.seal = integrity.Seal(config.cache_secret)
         self._lock = threading.Lock()
 
     @staticmethod
@@ -96,18 +100,28 @@ class Store:
         return requests_cache.create_key(requests.Request("GET", url).prepare())
 
     def get(self, url: str):
-        """The stored copy of ``url`` (fresh or expired), or ``None``."""
-        backend = self.backend
+        """The stored copy of ``url`` (fresh or expired), or ``None`` (also for a bad entry)."""
+        backend, key = self.backend, self.key(url)
+        cap = self.config.max_response_bytes
         try:
-            return backend.get_response(self.key(url))
+            response = _read(backend, key, cap)
         except Exception as exc:  # whatever the backend raises, the publisher can still answer
             self._trouble("read", exc, backend)
             return None
+        if response is None:
+            return None
+        problem = integrity.problem(response, url, cap) or self.seal.problem(key, response)
+        if problem is not None:
+            log.warning("cache %s: copy of %s refused (%s)", self.config.cache_label,
+                        redact_url(url)[:120], problem)
+            return None
+        return response
 
     def put(self, url: str, response) -> None:
-        backend = self.backend
+        backend, key = self.backend, self.key(url)
+        self.seal.close(key, response)
         try:
-            backend.save_response(response, cache_key=self.key(url), expires=response.expires)
+            backend.save_response(response, cache_key=key, expires=response.expires)
         except Exception as exc:  # a full disk or a lost Redis costs the cache, not the answer
             self._trouble("write", exc, backend)
 
@@ -127,6 +141,25 @@ class Store:
             # Checked again, not assumed: another process may have rebuilt the file by now.
             _set_aside_if_corrupt(Path(broken.responses.db_path))
             self.backend = open_backend(self.config)
+
+
+def _read(backend, key: str, cap: int):
+    """The entry under ``key`` as the backend gives it back (anything at all), or ``None``.
+
+    Read from the responses table itself: requests-cache's redirect table would let a forged
+    alias point one file's key at another's copy. In Redis the stored size is asked first, so a
+    huge value is refused without being read.
+    """
+    responses = backend.responses
+    if isinstance(backend, requests_cache.RedisCache):
+        size = responses.connection.strlen(f"{responses.namespace}:{key}")
+        if size > 2 * cap + 65536:  # JSON and base64 roughly double a body
+            log.warning("cache: an entry of %s bytes refused unread", f"{size:,}")
+            return None
+    try:
+        return responses[key]
+    except KeyError:
+        return None
 
 
 def _set_aside_if_corrupt(path: Path) -> bool:

@@ -9,11 +9,15 @@ download serves that copy flagged stale, or raises :class:`SourceUnavailable`, a
 remembered (:class:`~addin.failures.Failures`) so that a thousand cells do not ask a publisher
 that is down. ``JPFLOWS_OFFLINE`` serves the store only; N threads asking for one URL cause one
 request; :attr:`Fetcher.revalidate` (Refresh) asks every publisher again. What happened to each
-URL goes to :attr:`Fetcher.records` for ``JP_INFO``/``JP_STATUS``. See ``docs/reliability.md``.
+URL goes to :attr:`Fetcher.records` for ``JP_INFO``/``JP_STATUS``. A stored copy is itself
+untrusted: besides the store's own validation, the source's ``check`` must accept it once per
+process before it is served or revalidated; one it refuses counts as missing. See
+``docs/reliability.md``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections import defaultdict
@@ -67,13 +71,14 @@ class Fetcher:
         self.on_download: Callable[[str, str], None] | None = None
         self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
         self._guard = threading.Lock()
+        self._accepted: set[tuple[str, bytes]] = set()  # (url, digest) the check has passed
 
     def get(self, url: str, *, check=None, headers=None, expire=None, source: str = "") -> bytes:
         """Return the body of ``url``: fresh from the store, downloaded, or the last good copy."""
         with self._guard:
             lock = self._locks[url]
         with lock:
-            cached = self.store.get(url)
+            cached = self._usable(url, self.store.get(url), check, source)
             if self.config.offline:
                 return self._offline(url, source, cached)
             if cached is not None and not self._expired(cached) and not self.revalidate:
@@ -82,6 +87,21 @@ class Fetcher:
             if failure is not None:
                 return self._fall_back(url, source, cached, str(failure))
             return self._download(url, cached, check, headers, expire, source)
+
+    def _usable(self, url, cached, check, source):
+        """The stored copy if the source's check accepts it (asked once per process and copy)."""
+        if cached is None or check is None:
+            return cached
+        seen = (url, _digest(cached.content))
+        if seen in self._accepted:
+            return cached
+        problem = _check(cached.content, check, source)
+        if problem is not None:
+            log.warning("%s: cached copy of %s refused: %s", source, redact_url(url)[:120],
+                        problem)
+            return None
+        self._accepted.add(seen)
+        return cached
 
     def cached(self, url: str):
         """The stored copy of a publisher URL (fresh or expired), or ``None``; no download."""
@@ -118,7 +138,8 @@ class Fetcher:
         except DownloadFailed as exc:
             return self._failed(url, source, cached, exc.problem)
         if answer.status == 304 and cached is not None:
-            body, sent = cached.content, cached.headers  # unchanged: another expiry window
+            # Unchanged: another expiry window for a copy that passed the check when it was read.
+            body, sent = cached.content, cached.headers
         else:
             problem = _status_problem(answer) or _check(answer.body, check, source)
             if problem is not None and 400 <= answer.status < 500:
@@ -130,6 +151,8 @@ class Fetcher:
         created = cached.created_at if answer.status == 304 else now
         self.failures.forget(url)
         self.store.put(url, stored(url, body, sent, created, _expiry(now, expire)))
+        if check is not None:
+            self._accepted.add((url, _digest(body)))
         self._record(url, source, now, stale=False, error=None)
         return body
 
@@ -148,6 +171,10 @@ class Fetcher:
         # Copy on write: a reader iterating the records never sees the dict change under it.
         with self._guard:
             self.records = {**self.records, url: FetchRecord(url, source, fetched_at, stale, error)}
+
+
+def _digest(body: bytes) -> bytes:
+    return hashlib.blake2b(body, digest_size=16).digest()
 
 
 def _expiry(now: datetime, expire) -> datetime | None:

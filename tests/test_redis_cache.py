@@ -9,10 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ import pytest
 from addin import api
 from addin.errors import SourceUnavailable
 from tests.fixtures import fred as fred_files
+from tests.fixtures.redisd import start_redis as _start
 from tests.fixtures.server import closed_port
 
 redis = pytest.importorskip("redis")
@@ -34,54 +33,6 @@ from addin import api
 value = api.value("SOFR", "2025-09-30")
 print(json.dumps({"value": value, "status": api.status(), "info": api.info("SOFR")}))
 """
-
-
-class RedisServer:
-    """``redis-server`` on a free port, in memory only, optionally behind a password."""
-
-    def __init__(self, workdir: Path, password: str | None = None):
-        self.port = closed_port()
-        self.password = password
-        command = [shutil.which("redis-server") or "redis-server", "--port", str(self.port),
-                   "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                   "--dir", str(workdir)]
-        if password:
-            command += ["--requirepass", password]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-
-    def url(self, password: str | None = None) -> str:
-        secret = self.password if password is None else password
-        return f"redis://{':' + secret + '@' if secret else ''}127.0.0.1:{self.port}/0"
-
-    def client(self):
-        return redis.Redis.from_url(self.url())
-
-    def wait_ready(self) -> bool:
-        for _ in range(100):
-            if self.process.poll() is not None:
-                return False
-            try:
-                return bool(self.client().ping())
-            except redis.exceptions.ConnectionError:
-                time.sleep(0.05)
-        return False
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-
-def _start(tmp_path: Path, password: str | None = None) -> RedisServer:
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    server = RedisServer(tmp_path, password)
-    if not server.wait_ready():
-        output = server.process.stdout.read().decode(errors="replace")[-200:] \
-            if server.process.poll() is not None else "no answer to PING"
-        server.stop()
-        pytest.skip(f"redis-server did not start: {output}")
-    return server
 
 
 @pytest.fixture

@@ -1,0 +1,132 @@
+"""A hostile team Redis: values written by anyone else, forged copies, and a Redis that stalls.
+
+A real ``redis-server`` (or, for a stall, a socket that accepts and never answers) stands in for the
+team's cache. Entries written by anyone without ``JPFLOWS_CACHE_SECRET`` are refused, a garbage
+value costs one download, and a stalled Redis costs one short timeout, not two per file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from addin import api
+from addin.cache import Store
+from addin.config import Config
+from tests.fixtures import fred as fred_files
+from tests.fixtures.hostile import Figures
+from tests.fixtures.redisd import start_redis
+
+redis = pytest.importorskip("redis")
+
+PROJECT = Path(__file__).resolve().parents[1]
+SOFR_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id=SOFR"
+SECRET = "team-seal-7f3a"
+LOOKUP = """
+import json, sys
+from addin import api
+print(json.dumps({"value": api.value("SOFR", "2025-09-30"), "info": api.info("SOFR")}))
+"""
+
+figures = Figures()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    server = start_redis(tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sofr(engine_env):
+    engine_env.serve(SOFR_URL, fred_files.current_layout("SOFR", [("2025-09-30", "4.24")]))
+    api.use(None)
+    yield engine_env
+    api.use(None)
+
+
+def _process(cache_url: str, tmp_path: Path, name: str, secret: str | None = None) -> dict:
+    """One lookup in a new Python process sharing the Redis cache, with its own local folder."""
+    env = {**os.environ, "JPFLOWS_CACHE": cache_url, "PYTHONPATH": str(PROJECT),
+           "JPFLOWS_CACHE_DIR": str(tmp_path / f"local-{name}")}
+    env.pop("JPFLOWS_CACHE_SECRET", None)
+    if secret is not None:
+        env["JPFLOWS_CACHE_SECRET"] = secret
+    done = subprocess.run([sys.executable, "-c", LOOKUP], env=env, cwd=PROJECT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _entry_key(redis_server) -> bytes:
+    client = redis_server.client()
+    key = Store.key(SOFR_URL)
+    assert client.exists(f"jpflows:{key}")
+    return f"jpflows:{key}".encode()
+
+
+def test_redis__a_seven_byte_value_costs_one_download_not_every_cell(redis_server, sofr, tmp_path):
+    _process(redis_server.url(), tmp_path, "a")
+    redis_server.client().set(_entry_key(redis_server), b"[1,2,3]")
+    with figures.measure("redis_seven_bytes", sofr.total):
+        assert _process(redis_server.url(), tmp_path, "b")["value"] == 4.24
+    assert sofr.count(SOFR_URL) == 2
+    assert _process(redis_server.url(), tmp_path, "c")["value"] == 4.24
+    assert sofr.count(SOFR_URL) == 2  # the new download replaced the garbage
+
+
+def test_redis__entries_written_without_the_secret_are_refused(redis_server, sofr, tmp_path):
+    _process(redis_server.url(), tmp_path, "outsider")  # no secret: an unsealed entry
+    with figures.measure("redis_unsealed_entry", sofr.total):
+        assert _process(redis_server.url(), tmp_path, "a", SECRET)["value"] == 4.24
+    assert sofr.count(SOFR_URL) == 2  # the unsealed copy was not trusted
+    assert _process(redis_server.url(), tmp_path, "b", SECRET)["value"] == 4.24
+    assert sofr.count(SOFR_URL) == 2  # sealed copies are shared by the team
+
+
+def test_redis__a_forged_copy_is_refused_by_sealed_readers(redis_server, sofr, tmp_path):
+    _process(redis_server.url(), tmp_path, "a", SECRET)
+    client, key = redis_server.client(), _entry_key(redis_server)
+    entry = json.loads(client.get(key))
+    import base64
+
+    forged = fred_files.current_layout("SOFR", [("2025-09-30", "9.99")])
+    entry["_content"] = base64.b64encode(forged).decode()
+    client.set(key, json.dumps(entry))
+    assert _process(redis_server.url(), tmp_path, "b", SECRET)["value"] == 4.24
+    assert _process(redis_server.url(), tmp_path, "c", "another-secret")["value"] == 4.24
+
+
+def test_redis__a_huge_value_is_refused_unread(redis_server, sofr, tmp_path, monkeypatch):
+    _process(redis_server.url(), tmp_path, "a")
+    redis_server.client().set(_entry_key(redis_server), b"[" + b"1," * 40_000_000 + b"1]")
+    monkeypatch.setenv("JPFLOWS_CACHE", redis_server.url())
+    with figures.measure("redis_80MB_value", sofr.total):
+        assert api.value("SOFR", "2025-09-30") == 4.24
+    assert sofr.count(SOFR_URL) == 2
+
+
+def test_seal__survives_the_round_trip_and_binds_every_part(tmp_path):
+    from datetime import datetime, timezone
+
+    from addin.cache import stored
+
+    config = Config(cache_dir=tmp_path, cache_secret=SECRET)
+    store = Store(config)
+    copy = stored(SOFR_URL, b"body", {"ETag": '"v1"'}, datetime.now(timezone.utc), None)
+    store.put(SOFR_URL, copy)
+    assert store.get(SOFR_URL).content == b"body"
+    read = store.backend.responses[store.key(SOFR_URL)]
+    for change in (lambda r: setattr(r, "_content", b"bodx"),
+                   lambda r: r.headers.__setitem__("ETag", '"v2"'),
+                   lambda r: setattr(r, "expires", datetime(2999, 1, 1, tzinfo=timezone.utc))):
+        fresh = store.backend.responses[store.key(SOFR_URL)]
+        change(fresh)
+        assert store.seal.problem(store.key(SOFR_URL), fresh) is not None
+    assert store.seal.problem(store.key(SOFR_URL), read) is None
