@@ -22,9 +22,10 @@ from pathlib import Path
 import requests
 import requests_cache
 from requests.structures import CaseInsensitiveDict
+from requests_cache.backends.base import DictStorage
 from requests_cache.models import CachedRequest
 
-from addin import integrity
+from addin import integrity, notes
 from addin.config import Config, redact_url
 from addin.errors import SourceUnavailable
 
@@ -92,6 +93,7 @@ class Store:
         self.config = config
         self.backend = open_backend(config)
         self.seal = integrity.Seal(config.cache_secret)
+        self.notes = self._open_notes()
         self._lock = threading.Lock()
 
     @staticmethod
@@ -125,6 +127,37 @@ class Store:
         except Exception as exc:  # a full disk or a lost Redis costs the cache, not the answer
             self._trouble("write", exc, backend)
 
+    def _open_notes(self) -> notes.Notes:
+        try:
+            return notes.Notes(notes.storage(self.backend), self.seal)
+        except Exception as exc:  # the notes are worth less than the copies: keep them in memory
+            log.warning("cache %s: failure notes kept in memory (%s)", self.config.cache_label,
+                        type(exc).__name__)
+            return notes.Notes(DictStorage(), self.seal)
+
+    def failure(self, url: str) -> notes.Note | None:
+        """The last failed download of ``url`` not yet followed by a good one, or ``None``."""
+        return self._noted("read", lambda book: book.get(self.key(url)))
+
+    def failures(self) -> list[notes.Note]:
+        """Every such failure, of every file."""
+        return self._noted("read", lambda book: book.all()) or []
+
+    def note_failure(self, url: str, source: str, error: str, at: datetime) -> None:
+        """Keep, for every process, that downloading ``url`` failed (the copy is now stale)."""
+        self._noted("write", lambda book: book.put(self.key(url), url, source, error, at))
+
+    def clear_failure(self, url: str) -> None:
+        self._noted("write", lambda book: book.drop(self.key(url)))
+
+    def _noted(self, action: str, use):
+        backend, book = self.backend, self.notes
+        try:
+            return use(book)
+        except Exception as exc:  # like any cache trouble: it costs the note, not the answer
+            self._trouble(action, exc, backend)
+            return None
+
     def _trouble(self, action: str, exc: Exception, backend) -> None:
         log.warning("cache %s: %s failed (%s: %s)", self.config.cache_label, action,
                     type(exc).__name__, str(exc)[:120])
@@ -141,6 +174,7 @@ class Store:
             # Checked again, not assumed: another process may have rebuilt the file by now.
             _set_aside_if_corrupt(Path(broken.responses.db_path))
             self.backend = open_backend(self.config)
+            self.notes = self._open_notes()
 
 
 def _read(backend, key: str, cap: int):

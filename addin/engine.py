@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import pandas as pd
 
+from addin import outcome
 from addin.catalogue import Catalogue
 from addin.clock import Clock
 from addin.column import Column
@@ -172,8 +173,12 @@ class Engine:
 
     def refresh(self, keys: list[tuple[str, str]],
                 progress: Callable[[int, int, str], None] | None = None) -> dict[tuple[str, str], str]:
-        """Revalidate every file behind ``keys`` with the publishers; returns an outcome each."""
-        outcome = {}
+        """Revalidate every file behind ``keys`` with the publishers; returns an outcome each.
+
+        Each outcome is ``"OK"``, ``"stale: <reason>"`` (the last good copy is still served) or
+        ``"failed: <reason>"`` (nothing could be served), see :mod:`addin.outcome`.
+        """
+        results = {}
         self.failures.clear()
         fetcher = self.fetcher
         fetcher.revalidate = True
@@ -181,15 +186,22 @@ class Engine:
             for i, (source_id, key) in enumerate(keys):
                 if progress:
                     progress(i, len(keys), REGISTRY[source_id].name)
-                try:
-                    self._frames[(source_id, key)] = self._reload(
-                        source_id, key, self._frames.get((source_id, key)))
-                    outcome[(source_id, key)] = "OK"
-                except AddinError as exc:
-                    outcome[(source_id, key)] = str(exc)
+                results[(source_id, key)] = self._refresh_one(source_id, key)
         finally:
             fetcher.revalidate = False
-        return outcome
+        return results
+
+    def _refresh_one(self, source_id: str, key: str) -> str:
+        error, failed = None, False
+        with self.fetcher.asking() as asked:
+            try:
+                self._frames[(source_id, key)] = self._reload(
+                    source_id, key, self._frames.get((source_id, key)))
+                error = self.failures.recent((source_id, key))  # a new file that did not parse
+            except AddinError as exc:
+                error, failed = exc, True
+        records = [self.fetcher.records.get(url) for url in dict.fromkeys(asked)]
+        return outcome.judge(records, error, failed, self.config.offline)
 
     def last_error(self, source_id: str) -> str | None:
         """The latest failure of any key of a source still remembered, for ``JP_STATUS``."""

@@ -21,9 +21,10 @@ import hashlib
 import logging
 import threading
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Callable, Protocol
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterator, Protocol
 
 from addin.cache import Store, sendable, stored
 from addin.clock import Clock
@@ -72,9 +73,13 @@ class Fetcher:
         self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
         self._guard = threading.Lock()
         self._accepted: set[tuple[str, bytes]] = set()  # (url, digest) the check has passed
+        self._asking = threading.local()
 
     def get(self, url: str, *, check=None, headers=None, expire=None, source: str = "") -> bytes:
         """Return the body of ``url``: fresh from the store, downloaded, or the last good copy."""
+        asked = getattr(self._asking, "urls", None)
+        if asked is not None:
+            asked.append(url)
         with self._guard:
             lock = self._locks[url]
         with lock:
@@ -87,6 +92,15 @@ class Fetcher:
             if failure is not None:
                 return self._fall_back(url, source, cached, str(failure))
             return self._download(url, cached, check, headers, expire, source)
+
+    @contextmanager
+    def asking(self) -> Iterator[list[str]]:
+        """Collect the URLs this thread asks for during the block (what one Refresh step read)."""
+        self._asking.urls = urls = []
+        try:
+            yield urls
+        finally:
+            self._asking.urls = None
 
     def _usable(self, url, cached, check, source):
         """The stored copy if the source's check accepts it (asked once per process and copy)."""
@@ -107,6 +121,15 @@ class Fetcher:
         """The stored copy of a publisher URL (fresh or expired), or ``None``; no download."""
         return self.store.get(url)
 
+    def copy_record(self, url: str, source: str, cached) -> FetchRecord:
+        """The record of a stored copy not asked for in this process: stale when it is expired or
+        its last download failed (in any process sharing the cache)."""
+        failed = self._failed_since(url, cached)
+        expired = self._expired(cached)
+        stale = bool(failed) or expired
+        return FetchRecord(url, source, cached.created_at, stale,
+                           failed or ("expired copy; Refresh to update" if expired else None))
+
     def expired(self, response) -> bool:
         """Whether a stored copy is past its expiry on this fetcher's clock."""
         return self._expired(response)
@@ -118,13 +141,23 @@ class Fetcher:
         if cached is None:
             self._record(url, source, None, stale=True, error="offline, nothing cached")
             raise SourceUnavailable(f"{source} offline and nothing cached; unset JPFLOWS_OFFLINE")
-        return self._served(url, source, cached, stale=self._expired(cached))
+        failed = self._failed_since(url, cached)
+        return self._served(url, source, cached, stale=self._expired(cached) or bool(failed),
+                            error=failed)
 
     def _hit(self, url, source, cached) -> bytes:
         previous = self.records.get(url)
         if previous and previous.stale and previous.fetched_at == cached.created_at:
             return cached.content  # the copy whose revalidation failed stays flagged stale
-        return self._served(url, source, cached)
+        failed = self._failed_since(url, cached)  # perhaps in another process, or before this one
+        return self._served(url, source, cached, stale=bool(failed), error=failed)
+
+    def _failed_since(self, url, cached) -> str | None:
+        """Why the last download of ``url`` failed, if that was after ``cached`` was stored."""
+        note = self.store.failure(url)
+        if note is None or note.at < _aware(cached.created_at):
+            return None
+        return note.error
 
     def _served(self, url, source, response, stale=False, error=None) -> bytes:
         self._record(url, source, response.created_at, stale=stale, error=error)
@@ -151,6 +184,8 @@ class Fetcher:
         created = cached.created_at if answer.status == 304 else now
         self.failures.forget(url)
         self.store.put(url, stored(url, body, sent, created, _expiry(now, expire)))
+        if self.store.failure(url) is not None:
+            self.store.clear_failure(url)
         if check is not None:
             self._accepted.add((url, _digest(body)))
         self._record(url, source, now, stale=False, error=None)
@@ -159,6 +194,7 @@ class Fetcher:
     def _failed(self, url, source, cached, problem: str) -> bytes:
         log.warning("%s: %s failed: %s", source, redact_url(url), problem)
         self.failures.remember(url, SourceUnavailable(problem, source, problem))
+        self.store.note_failure(url, source, problem, self.clock.now())
         return self._fall_back(url, source, cached, problem)
 
     def _fall_back(self, url, source, cached, problem: str) -> bytes:
@@ -171,6 +207,10 @@ class Fetcher:
         # Copy on write: a reader iterating the records never sees the dict change under it.
         with self._guard:
             self.records = {**self.records, url: FetchRecord(url, source, fetched_at, stale, error)}
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def _digest(body: bytes) -> bytes:
