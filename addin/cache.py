@@ -26,6 +26,7 @@ from requests_cache.backends.base import DictStorage
 from requests_cache.models import CachedRequest
 
 from addin import integrity, notes
+from addin import breaker as breakers
 from addin.config import Config, redact_url
 from addin.errors import SourceUnavailable
 
@@ -57,9 +58,14 @@ def open_backend(config: Config):
 
 def _redis_backend(config: Config):
     import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
 
-    connection = redis.Redis.from_url(config.cache, socket_timeout=config.timeout,
-                                      socket_connect_timeout=config.timeout)
+    # Short timeouts of its own and no retries: a cache that does not answer at once is
+    # skipped (see Store's breaker), it must not cost a publisher's timeout several times over.
+    connection = redis.Redis.from_url(config.cache, socket_timeout=config.cache_timeout,
+                                      socket_connect_timeout=config.cache_timeout,
+                                      retry=Retry(NoBackoff(), 0))
     # No Redis TTL: an expired copy must stay, as the fallback while a publisher is down.
     return requests_cache.RedisCache(namespace="jpflows", connection=connection,
                                      serializer="json", ttl=False)
@@ -94,6 +100,8 @@ class Store:
         self.backend = open_backend(config)
         self.seal = integrity.Seal(config.cache_secret)
         self.notes = self._open_notes()
+        self.breaker = breakers.Breaker()
+        self._memory = (requests_cache.BaseCache(), notes.Notes(DictStorage(), self.seal))
         self._lock = threading.Lock()
 
     @staticmethod
@@ -101,9 +109,13 @@ class Store:
         """requests-cache's key of a publisher URL (its query normalised)."""
         return requests_cache.create_key(requests.Request("GET", url).prepare())
 
+    def _where(self):
+        """The backend and notes in use: the configured ones, or memory while the breaker is open."""
+        return self._memory if self.breaker.open else (self.backend, self.notes)
+
     def get(self, url: str):
         """The stored copy of ``url`` (fresh or expired), or ``None`` (also for a bad entry)."""
-        backend, key = self.backend, self.key(url)
+        backend, key = self._where()[0], self.key(url)
         cap = self.config.max_response_bytes
         try:
             response = _read(backend, key, cap)
@@ -120,7 +132,7 @@ class Store:
         return response
 
     def put(self, url: str, response) -> None:
-        backend, key = self.backend, self.key(url)
+        backend, key = self._where()[0], self.key(url)
         self.seal.close(key, response)
         try:
             backend.save_response(response, cache_key=key, expires=response.expires)
@@ -151,7 +163,7 @@ class Store:
         self._noted("write", lambda book: book.drop(self.key(url)))
 
     def _noted(self, action: str, use):
-        backend, book = self.backend, self.notes
+        backend, book = self._where()
         try:
             return use(book)
         except Exception as exc:  # like any cache trouble: it costs the note, not the answer
@@ -159,6 +171,11 @@ class Store:
             return None
 
     def _trouble(self, action: str, exc: Exception, backend) -> None:
+        if breakers.is_stall(exc):
+            if self.breaker.trip():
+                log.warning("cache %s: %s failed (%s); caching in memory for %.0f s",
+                            self.config.cache_label, action, type(exc).__name__, breakers.OPEN_SECONDS)
+            return
         log.warning("cache %s: %s failed (%s: %s)", self.config.cache_label, action,
                     type(exc).__name__, str(exc)[:120])
         if _is_corruption(exc) and isinstance(backend, requests_cache.SQLiteCache):

@@ -130,3 +130,75 @@ def test_seal__survives_the_round_trip_and_binds_every_part(tmp_path):
         change(fresh)
         assert store.seal.problem(store.key(SOFR_URL), fresh) is not None
     assert store.seal.problem(store.key(SOFR_URL), read) is None
+
+
+# -- a stalled Redis: accepted, never answered ------------------------------------------------
+
+FRED_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id={}"
+SERIES = {"SOFR": "SOFR", "USDJPY": "DEXJPUS", "FRED:DGS5": "DGS5"}
+
+
+@pytest.fixture
+def three_series(engine_env, monkeypatch):
+    for fred_id in SERIES.values():
+        engine_env.serve(FRED_URL.format(fred_id),
+                         fred_files.current_layout(fred_id, [("2025-09-30", "4.24")]))
+    monkeypatch.setenv("JPFLOWS_TIMEOUT", "5")  # the HTTP timeout: not what a cache waits
+    api.use(None)
+    yield engine_env
+    api.use(None)
+
+
+@pytest.fixture
+def stalled_redis():
+    from tests.fixtures.hostile import RawServer, silent
+
+    server = RawServer(silent, read_request=False).start()
+    yield server
+    server.stop()
+
+
+def _look_up_all() -> float:
+    import time
+
+    start = time.monotonic()
+    assert [api.value(series, "2025-09-30") for series in SERIES] == [4.24] * len(SERIES)
+    return time.monotonic() - start
+
+
+def test_stalled_redis__costs_one_short_timeout_then_memory(stalled_redis, three_series,
+                                                           monkeypatch):
+    monkeypatch.setenv("JPFLOWS_CACHE", f"redis://127.0.0.1:{stalled_redis.port}/0")
+    with figures.measure("redis_stalled_socket", three_series.total) as figure:
+        held = _look_up_all()
+    assert held < 3.0, held  # one 0.5 s cache timeout, not 2 x 4 x 5 s per file
+    assert stalled_redis.connections <= 2
+    figure.note = f"{stalled_redis.connections} connection(s) to the stalled Redis"
+    api.engine().config  # the same engine, a recheck later: still no wait on the stalled Redis
+    assert _look_up_all() < 1.0
+
+
+def test_stalled_redis__debug_sleep_on_a_real_server_then_back(tmp_path, three_series, monkeypatch):
+    import threading
+    import time
+
+    from addin import breaker
+
+    server = start_redis(tmp_path, None, "--enable-debug-command", "yes")
+    try:
+        monkeypatch.setenv("JPFLOWS_CACHE", server.url())
+        monkeypatch.setattr(breaker, "OPEN_SECONDS", 1.0)
+        sleeper = threading.Thread(target=lambda: server.client().execute_command(
+            "DEBUG", "SLEEP", "2"))
+        sleeper.start()
+        time.sleep(0.2)  # the server is now asleep for two seconds
+        with figures.measure("redis_debug_sleep", three_series.total):
+            held = _look_up_all()
+        assert held < 2.0, held
+        sleeper.join()
+        time.sleep(1.1)  # the breaker lets Redis be tried again
+        api.use(None)
+        _look_up_all()
+        assert server.client().exists(f"jpflows:{Store.key(FRED_URL.format('SOFR'))}")
+    finally:
+        server.stop()
