@@ -13,6 +13,7 @@ a bad entry counts as a miss.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sqlite3
 import threading
@@ -29,6 +30,7 @@ from addin import integrity, notes
 from addin import breaker as breakers
 from addin.config import Config, redact_url
 from addin.errors import SourceUnavailable
+from addin.readonly import ReadOnlyCache
 
 log = logging.getLogger("addin.http")
 
@@ -47,13 +49,22 @@ def open_backend(config: Config):
         # The value is not echoed: a mistyped Redis URL may still hold a password.
         raise SourceUnavailable("JPFLOWS_CACHE must be sqlite or a redis://host:port URL")
     path = config.cache_dir / CACHE_FILE
+    if _read_only(path):
+        return ReadOnlyCache(path)
     try:
         config.cache_dir.mkdir(parents=True, exist_ok=True)
         _set_aside_if_corrupt(path)
         return requests_cache.SQLiteCache(path, serializer="json", wal=True, busy_timeout=30_000)
     except (OSError, sqlite3.Error) as exc:  # e.g. the folder is a file: answer, cache in memory
+        if path.is_file() and "readonly" in str(exc).replace("-", "").replace(" ", ""):
+            return ReadOnlyCache(path)  # a read-only file system that os.access did not tell
         log.warning("cache %s unusable (%s); caching in memory only", path, exc)
         return requests_cache.BaseCache()
+
+
+def _read_only(path: Path) -> bool:
+    """A cache file this process may read but not write (nor create its journal beside)."""
+    return path.is_file() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
 
 
 def _redis_backend(config: Config):

@@ -19,6 +19,7 @@ import requests_cache
 from requests_cache.backends.base import DictStorage
 
 from addin.integrity import Seal
+from addin.readonly import ReadOnlyCache, ReadOnlyTable
 
 log = logging.getLogger("addin.http")
 
@@ -38,6 +39,8 @@ class Note:
 
 def storage(backend):
     """Where the notes of ``backend`` live (beside its copies, in the same file or server)."""
+    if isinstance(backend, ReadOnlyCache):
+        return ReadOnlyTable(backend.path, TABLE)
     if isinstance(backend, requests_cache.SQLiteCache):
         from requests_cache.backends.sqlite import SQLiteDict
 

@@ -7,8 +7,15 @@ here may reach a cell as an internal error, and a good copy is never lost.
 
 from __future__ import annotations
 
+import json
+import os
+import shlex
+import shutil
 import sqlite3
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +28,7 @@ from addin.http import Fetcher
 from tests.fixtures import fred as fred_files
 from tests.fixtures.hostile import Figures
 
+PROJECT = Path(__file__).resolve().parents[1]
 URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id=SOFR"
 OTHER = "https://fred.stlouisfed.org/graph/fredgraph.csv?id=DGS5"
 GOOD = b"observation_date,SOFR\n2025-09-30,4.24\n"
@@ -151,3 +159,66 @@ def test_304__keeps_the_cached_body_only_if_it_still_passes_the_check(config, se
         with pytest.raises(SourceUnavailable):
             fetcher.get(URL, check=_check, source="FRED")
     assert "If-None-Match" not in server.seen[-1][1]  # the bad copy's validator is not used
+
+
+# -- a read-only cache (a read-only file system, or a folder the user cannot write) ------------
+
+READ_ONLY_LOOKUP = """
+import json, logging, sys
+logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+from addin import api
+values = [api.value(s, d) for s, d in (("SOFR", "2025-09-30"), ("JGB10Y", "2025-04-08"))]
+print(json.dumps({"values": values, "status": api.status()}))
+"""
+
+
+def _run_read_only(cache_dir, env: dict) -> subprocess.CompletedProcess:
+    """Run READ_ONLY_LOOKUP with ``cache_dir`` read-only: a read-only bind mount when this runs
+    as root (who may write anywhere else), the folder's permissions otherwise."""
+    command = [sys.executable, "-c", READ_ONLY_LOOKUP]
+    if os.geteuid() == 0:
+        if shutil.which("unshare") is None:
+            pytest.skip("running as root without unshare: cannot make a folder read-only")
+        folder = shlex.quote(str(cache_dir))
+        script = (f"mount --bind {folder} {folder} && mount -o remount,ro,bind {folder} {folder}"
+                  f" && exec {' '.join(shlex.quote(part) for part in command)}")
+        command = ["unshare", "-m", "sh", "-c", script]
+    else:
+        for path in [cache_dir, *cache_dir.iterdir()]:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+    try:
+        done = subprocess.run(command, env=env, cwd=PROJECT, capture_output=True, text=True,
+                              timeout=120)
+    finally:
+        for path in [cache_dir, *cache_dir.iterdir()]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+    if "mount:" in done.stderr and done.returncode != 0:
+        pytest.skip(f"cannot mount read-only here: {done.stderr.strip()[:120]}")
+    return done
+
+
+@pytest.mark.parametrize("offline", [True, False], ids=["offline", "online"])
+def test_read_only_cache__is_read_read_only(engine_env, offline):
+    from addin.sources import mof_jgb
+    from tests.fixtures import mof_jgb as jgb_files
+
+    engine_env.serve(URL, fred_files.current_layout("SOFR", [("2025-09-30", "4.24")]))
+    engine_env.serve(mof_jgb.HISTORY_URL, jgb_files.english_history())
+    engine_env.serve(mof_jgb.CURRENT_URL, jgb_files.english_current())
+    api.use(None)
+    try:
+        api.value("SOFR", "2025-09-30"), api.value("JGB10Y", "2025-04-08")
+        api.engine().fetcher.store.backend.close()
+    finally:
+        api.use(None)
+    cache_dir = Path(os.environ["JPFLOWS_CACHE_DIR"])
+    before = engine_env.total()
+    env = {**os.environ, "PYTHONPATH": str(PROJECT), "JPFLOWS_OFFLINE": "1" if offline else "0"}
+    with figures.measure(f"read_only_cache_{'offline' if offline else 'online'}",
+                         engine_env.total):
+        done = _run_read_only(cache_dir, env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert answer["values"] == [4.24, 1.268]
+    assert engine_env.total() == before  # fresh copies: nothing asked
+    assert "memory only" not in done.stderr and "failed" not in done.stderr, done.stderr
