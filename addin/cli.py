@@ -1,4 +1,8 @@
-"""The ``jpflows`` command line: the same engine as the Excel functions, in a terminal."""
+"""The ``jpflows`` command line: the same engine as the Excel functions, in a terminal.
+
+Everything shown that may hold a publisher's text goes through :func:`shown` (rich markup escaped,
+control characters made visible); log records through :class:`~addin.text.CappedFormatter`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from datetime import date
 
 from addin.dates import day_number
 from addin.errors import AddinError, BadArgument
+from addin.text import CappedFormatter, clean
 
 
 def cli_date(text: str) -> str:
@@ -26,6 +31,13 @@ def _console():
     return Console()
 
 
+def shown(text, limit: int | None = None) -> str:
+    """External text for a rich console: markup escaped, control characters made visible."""
+    from rich.markup import escape
+
+    return escape(clean(text, limit))
+
+
 def _fmt(value, unit: str = "") -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -37,42 +49,55 @@ def _fmt(value, unit: str = "") -> str:
 
 
 def cmd_report(args) -> int:
-    from rich.progress import Progress
-    from rich.table import Table
-
     from addin import report
+
+    as_of = args.as_of or date.today().isoformat()
+    sections = _report_sections(report, as_of)
+    if args.xlsx:  # written before anything is printed: a terminal problem must not cost the file
+        from addin.report_xlsx import write
+
+        write(sections, as_of, args.xlsx)
+    console = _console()
+    console.print(f"[bold]jpflows monitor as of {shown(as_of)}[/bold]")
+    for section in sections:
+        console.print(_section_table(section))
+    if args.xlsx:
+        console.print(f"Wrote {shown(args.xlsx)}")
+    return 0 if any(s.lines for s in sections) else 1
+
+
+def _report_sections(report, as_of: str):
+    from rich.progress import Progress
 
     from addin import api
 
-    as_of = args.as_of or date.today().isoformat()
     fetcher = api.engine().fetcher
     with Progress(transient=True, console=_console()) as progress:
         task = progress.add_task("Fetching", total=len(report.SECTIONS))
         fetcher.on_download = lambda source, url: progress.update(
-            task, description=f"{source}: {url.rsplit('/', 1)[-1][:40]}")
+            task, description=shown(f"{source}: {url.rsplit('/', 1)[-1]}", 40))
         try:
-            sections = report.build(as_of, lambda i, n, title: progress.update(
-                task, completed=i, description=title[:40]))
+            return report.build(as_of, lambda i, n, title: progress.update(
+                task, completed=i, description=shown(title, 40)))
         finally:
             fetcher.on_download = None
-    console = _console()
-    console.print(f"[bold]jpflows monitor as of {as_of}[/bold]")
-    for section in sections:
-        table = Table(title=section.title, title_justify="left", show_header=False, min_width=60)
-        table.add_column("figure")
-        table.add_column("value", justify="right")
-        table.add_column("unit")
-        if section.error:
-            table.add_row(f"[red]unavailable: {section.error}[/red]", "", "")
-        for line in section.lines:
-            table.add_row(line.label, _fmt(line.value, line.unit), "" if line.unit == "ratio" else line.unit)
-        console.print(table)
-    if args.xlsx:
-        from addin.report_xlsx import write
 
-        write(sections, as_of, args.xlsx)
-        console.print(f"Wrote {args.xlsx}")
-    return 0 if any(s.lines for s in sections) else 1
+
+def _section_table(section):
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=shown(section.title), title_justify="left", show_header=False,
+                  min_width=60)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    if section.error:
+        table.add_row(Text(clean(f"unavailable: {section.error}"), style="red"), "", "")
+    for line in section.lines:
+        table.add_row(shown(line.label), shown(_fmt(line.value, line.unit)),
+                      "" if line.unit == "ratio" else shown(line.unit))
+    return table
 
 
 def cmd_show(args) -> int:
@@ -91,11 +116,11 @@ def cmd_status(args) -> int:
 
     table = Table("source", "last fetch", "age (h)", "state", "detail")
     for row in api.status():
-        table.add_row(row["source"], _fmt(row["last_fetch"]), _fmt(row["age_hours"]), row["state"],
-                      str(row["detail"])[:60])
+        table.add_row(shown(row["source"]), _fmt(row["last_fetch"]), _fmt(row["age_hours"]),
+                      shown(row["state"]), shown(row["detail"], 60))
     console = _console()
     console.print(table)
-    console.print(f"cache: {api.engine().config.cache_label}")
+    console.print(f"cache: {shown(api.engine().config.cache_label)}")
     return 0
 
 
@@ -103,7 +128,7 @@ def cmd_search(args) -> int:
     from addin import api
 
     for series_id, kind, description in api.search(" ".join(args.text)):
-        print(f"{series_id:<24} {kind:<7} {description}")
+        print(clean(f"{series_id:<24} {kind:<7} {description}"))
     return 0
 
 
@@ -115,9 +140,9 @@ def cmd_refresh(args) -> int:
     with Progress(console=_console()) as progress:
         task = progress.add_task("Refreshing", total=None)
         outcome = api.refresh(lambda i, n, name: progress.update(
-            task, total=n, completed=i, description=name))
+            task, total=n, completed=i, description=shown(name, 40)))
     for name, result in outcome.items():
-        print(f"{name:<24} {result}")
+        print(clean(f"{name:<24} {result}"))
     return 0 if all(r == "OK" for r in outcome.values()) else 1
 
 
@@ -191,12 +216,13 @@ def main(argv: list[str] | None = None) -> int:
     if extra and args.command != "bench":
         top.error("unrecognized arguments: " + " ".join(extra))
     args.bench_args = extra
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR,
-                        format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(CappedFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR, handlers=[handler])
     try:
         return args.run(args)
     except AddinError as exc:
-        print(f"jpflows: {exc}", file=sys.stderr)
+        print(clean(f"jpflows: {exc}"), file=sys.stderr)
         return 2
 
 

@@ -13,6 +13,7 @@ import logging
 from typing import Callable
 
 from addin.errors import AddinError
+from addin.text import CappedFormatter, arguments
 from udfs.messages import cell_message
 
 log = logging.getLogger("jpflows.udfs")
@@ -48,7 +49,7 @@ def _log() -> logging.Logger:
             path = log_file()
             path.parent.mkdir(parents=True, exist_ok=True)
             handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=2, encoding="utf-8")
-            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+            handler.setFormatter(CappedFormatter("%(asctime)s %(levelname)s %(message)s"))
             log.addHandler(handler)
             log.setLevel(logging.INFO)
             log.propagate = False  # details belong in the file, not on a console
@@ -73,11 +74,11 @@ def udf(**arg_docs: str):
         def call(*args, **kwargs):
             try:
                 return function(*args, **kwargs)
-            except AddinError as exc:
-                _log().info("%s%r: %s", function.__name__, args, exc)
+            except AddinError as exc:  # the arguments summed up: a cell may hold 100,000 characters
+                _log().info("%s(%s): %s", function.__name__, arguments(args), exc)
                 return error_text(cell_message(exc))
             except Exception:  # never a traceback in a cell; the log has the details
-                _log().exception("%s%r failed", function.__name__, args)
+                _log().exception("%s(%s) failed", function.__name__, arguments(args))
                 return error_text("internal error; details in the jpflows log")
 
         call.arg_docs = dict(arg_docs)
