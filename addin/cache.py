@@ -135,7 +135,8 @@ class Store:
             return None
         if response is None:
             return None
-        problem = integrity.problem(response, url, cap) or self.seal.problem(key, response)
+        problem = (integrity.problem(response, key, cap, self.key)
+                   or self.seal.problem(key, response))
         if problem is not None:
             log.warning("cache %s: copy of %s refused (%s)", self.config.cache_label,
                         redact_url(url)[:120], problem)

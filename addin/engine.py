@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import pandas as pd
 
-from addin import outcome
+from addin import frames, outcome
 from addin.catalogue import Catalogue
 from addin.clock import Clock
 from addin.column import Column
@@ -140,7 +140,8 @@ class Engine:
         seen: list[tuple[str, bytes]] = []
 
         def get(url, *, check=None, headers=None, expire=None) -> bytes:
-            body = self.fetcher.get(url, check=check, headers={**source.headers, **(headers or {})},
+            body = self.fetcher.get(url, check=frames.guarded(check, source, key),
+                                    headers={**source.headers, **(headers or {})},
                                     expire=expire, source=source.name)
             seen.append((url, body))
             return body
@@ -152,7 +153,7 @@ class Engine:
             if previous is not None and previous.fingerprint == fingerprint:
                 frame = previous.frame
             else:
-                frame = source.parse(raw)
+                frame = frames.verify(source.parse(raw), source, key)
         except AddinError as exc:
             self.failures.remember((source_id, key), exc)
             if previous is None:

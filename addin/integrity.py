@@ -22,8 +22,12 @@ SEAL_HEADER = "X-Jpflows-Seal"
 _VERSION = b"jpflows-cache-1"
 
 
-def problem(response, url: str, cap: int) -> str | None:
-    """Why ``response`` (as read from a cache) cannot be the stored copy of ``url``, or ``None``."""
+def problem(response, key: str, cap: int, key_of) -> str | None:
+    """Why ``response`` (as read from a cache under ``key``) cannot be served, or ``None``.
+
+    ``key_of(url)`` is the cache key of a URL: the copy must claim a URL with that key (the cache
+    stores the URL with its query normalised, so the texts themselves may differ).
+    """
     if not isinstance(response, CachedResponse):
         return f"not a stored download ({type(response).__name__})"
     body = response._content  # the attribute itself: .content may decode or guess
@@ -31,7 +35,7 @@ def problem(response, url: str, cap: int) -> str | None:
         return "not a complete download"
     if len(body) > cap:
         return f"larger than {cap:,} bytes"
-    if response.url != url:
+    if not isinstance(response.url, str) or key_of(response.url) != key:
         return "stored under another file's key"
     if not _times_ok(response) or not _headers_ok(response.headers):
         return "damaged times or headers"

@@ -222,3 +222,13 @@ def test_read_only_cache__is_read_read_only(engine_env, offline):
     assert answer["values"] == [4.24, 1.268]
     assert engine_env.total() == before  # fresh copies: nothing asked
     assert "memory only" not in done.stderr and "failed" not in done.stderr, done.stderr
+
+
+def test_copy__of_a_url_whose_query_the_cache_reorders_is_still_served(config, server):
+    url = ("https://home.treasury.gov/resource-center/data-chart-center/interest-rates/"
+           "daily-treasury-rates.csv/all/2025?type=daily_treasury_yield_curve"
+           "&field_tdr_date_value=2025&page&_format=csv")
+    server.serve(url, GOOD)
+    Fetcher(config).get(url)
+    assert Fetcher(config).get(url) == GOOD
+    assert server.count(url) == 1  # the stored copy (its query normalised) was recognised
