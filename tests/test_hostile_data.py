@@ -101,3 +101,53 @@ def test_column__joined_pieces_are_strictly_ascending_and_unique():
                             piece(["2024-12-31", "2025-01-03"], [0.5, 2.5])])
     assert (np.diff(joined.dates.astype("int64")) > 0).all()
     assert joined.numbers == [0.5, 1.0, 2.5]
+
+
+# -- plausibility: a value no market ever printed is a changed layout, not a number -----------
+
+@pytest.mark.parametrize("value", ["269", "-999", "1e9"])
+def test_plausible__an_implausible_sofr_keeps_the_last_good_copy(engine_env, engine, value):
+    engine_env.serve(SOFR_URL, fred_files.current_layout("SOFR", [("2025-09-30", "4.24")]))
+    assert api.value("SOFR", "2025-09-30") == 4.24
+    engine_env.serve(SOFR_URL, fred_files.current_layout("SOFR", [("2025-09-30", "4.24"),
+                                                                   ("2025-10-01", value)]))
+    with figures.measure(f"implausible_sofr_{value}", engine_env.total):
+        outcome = api.refresh()
+    assert "outside the plausible" in outcome["FRED SOFR"]
+    assert outcome["FRED SOFR"].startswith("stale: ")
+    assert api.value("SOFR") == 4.24  # data lost: none
+
+
+def test_plausible__a_jgb_yield_in_basis_points_is_refused(engine_env, engine):
+    from addin.sources import mof_jgb
+    from tests.fixtures import mof_jgb as jgb_files
+
+    in_bp = [row.replace(",1.268,", ",126.8,") for row in jgb_files.CURRENT_ROWS]
+    assert in_bp != jgb_files.CURRENT_ROWS
+    engine_env.serve(mof_jgb.HISTORY_URL, jgb_files.english_history())
+    engine_env.serve(mof_jgb.CURRENT_URL, jgb_files.english_file(in_bp))
+    assert api.value("JGB10Y", "2025-04-08") != 126.8  # the history answers without the bad day
+    record = engine.fetcher.records[mof_jgb.CURRENT_URL]
+    assert "10Y 126.8 on 2025-04-08 outside the plausible" in record.error
+    assert engine.fetcher.store.get(mof_jgb.CURRENT_URL) is None  # never stored
+
+
+def test_plausible__a_flow_in_the_wrong_unit_is_refused():
+    from addin import frames
+    from addin.sources import REGISTRY
+
+    columns = pd.MultiIndex.from_tuples([("All", "Foreign:Equity", "net")],
+                                        names=["market", "investor", "measure"])
+    frame = pd.DataFrame([[2_511.0], [2_511_000_000.0]], columns=columns,
+                         index=pd.DatetimeIndex(["2025-10-04", "2025-10-11"], name="date"))
+    with pytest.raises(LayoutChanged, match="outside the plausible"):
+        frames.verify(frame, REGISTRY["mof_weekly"], "")
+    assert frames.verify(frame.iloc[:1], REGISTRY["mof_weekly"], "") is not None
+
+
+def test_plausible__every_declared_series_and_flow_has_a_range():
+    from addin.sources import REGISTRY
+
+    missing = [spec.id for source in REGISTRY.sources() for spec in (*source.series, *source.flows)
+               if getattr(spec, "plausible", None) is None]
+    assert missing == []

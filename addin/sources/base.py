@@ -20,6 +20,11 @@ from addin.polite import DEFAULT as POLITE, Limits
 DAILY, WEEKLY, MONTHLY = "daily", "weekly", "monthly"
 MAX_AGE_DAYS = {DAILY: 7, WEEKLY: 14, MONTHLY: 62}
 
+# Plausible ranges, declared with each series and flow (``plausible``): a value outside is a
+# changed layout (a yield in basis points, a -999 sentinel, yen where billions were meant), never
+# a number to serve. Wide on purpose: they catch units and sentinels, not market moves.
+RATE_RANGE = (-5.0, 25.0)  # yields and rates in percent (US 10Y peaked at 15.8 in 1981)
+
 # How a series chooses among its origins.
 FIRST = "first"  # the first origin, in declared order, that covers the dates and answers
 FRESHEST = "freshest"  # for "latest", whichever origin holds the newest observation
@@ -85,6 +90,7 @@ class SeriesSpec:
     currency: str | None = None
     note: str = ""
     rule: str = FIRST
+    plausible: tuple[float, float] | None = None  # (lowest, highest) a real value can be
 
     @property
     def max_age_days(self) -> int:
@@ -103,6 +109,7 @@ class FlowSpec:
     frequency: str
     default_market: str = "All"
     markets: tuple[str, ...] = ("All",)
+    plausible: tuple[float, float] | None = None  # of every measure, in JPY bn
 
 
 Getter = Callable[..., bytes]

@@ -24,7 +24,7 @@ import pandas as pd
 from addin.errors import LayoutChanged, NoData, SourceUnavailable, UnknownSeries
 from addin.sources._cells import numbers
 from addin.polite import Limits
-from addin.sources.base import DAILY, File, Origin, SeriesSpec, Source
+from addin.sources.base import DAILY, RATE_RANGE, File, Origin, SeriesSpec, Source
 from addin.sources.boj_api import MISSING, UNKNOWN_CODE, check_page, next_position, page
 
 NAME = "BOJ"
@@ -187,7 +187,8 @@ SOURCE = Source(
            File(LEGACY_URL, EXPIRE, "legacy call-rate table, fallback for TONA")),
     headline=("FM01:STRDCLUCON",),
     series=(SeriesSpec("TONA", "BOJ uncollateralized overnight call rate (TONA), FM01 STRDCLUCON",
-                       "%", DAILY, (Origin("boj", "FM01:STRDCLUCON", "STRDCLUCON"),), "JPY"),),
+                       "%", DAILY, (Origin("boj", "FM01:STRDCLUCON", "STRDCLUCON"),), "JPY",
+                       plausible=RATE_RANGE),),
     raw_prefix="BOJ", raw_series=raw_series, probe="FM01:STRDCLUCON",
     limits=Limits(in_flight=1, per_second=1.0),  # the API terms ask for low-frequency access
     attribution="Source: Bank of Japan",

@@ -231,13 +231,14 @@ INVESTORS = {
     "Total": "all investors (brokerage total)",
 }
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{1,40}")
+PLAUSIBLE = (-200_000.0, 200_000.0)  # JPY bn a week; the whole market trades ~30,000
 
 
 def flow(name: str, words: str | None = None) -> FlowSpec:
     """The flow spec of a JPX investor category (any name the JPX files carry)."""
     words = words or re.sub(r"(?<!^)([A-Z])", r" \1", name).lower()
     return FlowSpec(f"JPX:{name}", f"JPX weekly trading by {words} (net = purchases - sales)",
-                    "jpx", "", name, WEEKLY, "TokyoNagoya", MARKETS)
+                    "jpx", "", name, WEEKLY, "TokyoNagoya", MARKETS, plausible=PLAUSIBLE)
 
 
 def raw_flows(flow_id: str) -> FlowSpec | None:

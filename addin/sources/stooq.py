@@ -121,9 +121,10 @@ SOURCE = Source(
     headline=("^tpx", "^nkx"),
     series=(
         SeriesSpec("TOPIX", "TOPIX index close (Stooq ^tpx; or JPFLOWS_CSV_TOPIX)", "index points",
-                   DAILY, (Origin("stooq", "^tpx", "Close"),)),
+                   DAILY, (Origin("stooq", "^tpx", "Close"),), plausible=(10.0, 50_000.0)),
         SeriesSpec("NIKKEI225", "Nikkei 225 index close (Stooq ^nkx; FRED NIKKEI225)",
-                   "index points", DAILY, (Origin("stooq", "^nkx", "Close"), fred.origin("NIKKEI225"))),
+                   "index points", DAILY, (Origin("stooq", "^nkx", "Close"), fred.origin("NIKKEI225")),
+                   plausible=(10.0, 1_000_000.0)),
     ),
     probe="^tpx",
 )

@@ -19,7 +19,7 @@ import pandas as pd
 from addin.errors import BadArgument, LayoutChanged
 from addin.sources._cells import numbers
 from addin.sources import fred
-from addin.sources.base import DAILY, File, Origin, SeriesSpec, Source, Yearly
+from addin.sources.base import DAILY, RATE_RANGE, File, Origin, SeriesSpec, Source, Yearly
 
 NAME = "US Treasury"
 HOME = "https://home.treasury.gov/resource-center/data-chart-center/interest-rates/"
@@ -121,7 +121,7 @@ def _series(tenor: str, fred_id: str) -> SeriesSpec:
     # One Treasury file per year: decades of history come from FRED's one long file instead.
     treasury = Origin("treasury", None, tenor, since=YEARLY.first_date(), max_files=2)
     return SeriesSpec(f"UST{tenor}", f"US Treasury {tenor} par yield (Treasury; FRED {fred_id})",
-                      "%", DAILY, (treasury, fred.origin(fred_id)), "USD")
+                      "%", DAILY, (treasury, fred.origin(fred_id)), "USD", plausible=RATE_RANGE)
 
 
 SOURCE = Source(
