@@ -75,9 +75,11 @@ class Engine:
 
     def spec(self, series_id) -> SeriesSpec:
         """The catalogue entry of a series id (case-insensitive)."""
+        if not isinstance(series_id, str):  # a range where an id belongs (and unhashable)
+            raise BadArgument('Series must be an id here, e.g. "JGB10Y"')
         found = self._specs.get(series_id)
         if found is None:
-            if not isinstance(series_id, str) or not series_id.strip():
+            if not series_id.strip():
                 raise BadArgument('Series id is empty; try JP_SEARCH("JGB")')
             found = self._specs[series_id] = self.catalogue.series_spec(series_id)
         return found

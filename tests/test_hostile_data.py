@@ -22,7 +22,6 @@ from addin.sources import treasury
 from tests.fixtures import fred as fred_files
 from tests.fixtures import treasury as treasury_files
 from tests.fixtures.hostile import Figures
-from tests.fixtures.server import Reply
 
 SOFR_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id=SOFR"
 HEADER = ("Date", "10 Yr")
@@ -151,3 +150,65 @@ def test_plausible__every_declared_series_and_flow_has_a_range():
     missing = [spec.id for source in REGISTRY.sources() for spec in (*source.series, *source.flows)
                if getattr(spec, "plausible", None) is None]
     assert missing == []
+
+
+# -- dates beyond what the engine can represent: a clear BadArgument, never an internal error --
+
+EDGE_INDEXES = {
+    "year_1_and_9999": [datetime(1, 1, 1), datetime(9999, 12, 31)],
+    "excel_first_and_last": [datetime(1900, 1, 1), datetime(9999, 12, 31)],
+    "nanosecond_edges": [pd.Timestamp("1677-09-22"), pd.Timestamp("2262-04-10")],
+    "a_missing_date": [pd.Timestamp("2025-01-02"), pd.NaT],
+    "a_date_twice": [pd.Timestamp("2025-01-02"), pd.Timestamp("2025-01-02")],
+}
+QUERIES = {
+    "rally": lambda s: api.rally(s), "low": lambda s: api.low(s), "high": lambda s: api.high(s),
+    "drawdown": lambda s: api.drawdown(s), "series": lambda s: api.series(s),
+    "relative": lambda s: api.relative(s, s, "2000-01-03"),
+    "change": lambda s: api.change(s, "2000-01-03"),
+}
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("index", EDGE_INDEXES)
+def test_dates__a_given_series_beyond_the_engine_is_a_bad_argument(index, query):
+    from addin.errors import BadArgument
+
+    given = pd.Series([1.0, 2.0], index=pd.DatetimeIndex(EDGE_INDEXES[index]))
+    with pytest.raises(BadArgument, match="range|date"):
+        QUERIES[query](given)
+
+
+@pytest.mark.parametrize("cells", [
+    [[datetime(1900, 1, 1), 1.0], [datetime(9999, 12, 31), 2.0]],
+    [[1, 1.0], [2958465, 2.0]],  # Excel's first and last serials
+    [[datetime(2025, 1, 2), 1.0], [datetime(2025, 1, 2), 2.0]],
+])
+def test_dates__an_excel_range_beyond_the_engine_is_a_short_message(cells):
+    import udfs
+
+    for function in (udfs.JP_RALLY, udfs.JP_LOW, udfs.JP_DRAWDOWN):
+        result = function(cells)
+        assert isinstance(result, str) and result.startswith("#N/A"), (function, result)
+        assert "internal error" not in result
+
+
+def test_dates__a_range_where_an_id_belongs_is_a_short_message():
+    import udfs
+
+    for result in (udfs.JP_VALUE([[datetime(2025, 1, 2), 1.0]]),
+                   udfs.JP_SPREAD([[datetime(2025, 1, 2), 1.0]], "JGB2Y")):
+        assert result.startswith("#N/A") and "internal error" not in result, result
+
+
+def test_dates__an_unsorted_given_series_is_read_in_date_order():
+    given = pd.Series([3.0, 1.0, 2.0],
+                      index=pd.DatetimeIndex(["2025-01-06", "2025-01-02", "2025-01-03"]))
+    assert api.low(given) == (pd.Timestamp("2025-01-02"), 1.0)
+    assert api.rally(given) == 2.0
+
+
+@pytest.mark.parametrize("unit", ["ns", "us", "s"])
+def test_dates__the_default_rally_window_near_the_first_representable_day(unit):
+    index = pd.DatetimeIndex(["1678-01-02", "1678-01-03"]).as_unit(unit)
+    assert api.rally(pd.Series([1.0, 2.0], index=index)) == 1.0
