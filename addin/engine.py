@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import pandas as pd
 
-from addin import frames, outcome
+from addin import frames, outcome, shape
 from addin.catalogue import Catalogue
 from addin.clock import Clock
 from addin.column import Column
@@ -155,6 +155,8 @@ class Engine:
             if previous is not None and previous.fingerprint == fingerprint:
                 frame = previous.frame
             else:
+                for body in shape.bodies(raw):  # local files too, before any parser sees them
+                    shape.check(body, source.shape, source.name)
                 frame = frames.verify(source.parse(raw), source, key)
         except AddinError as exc:
             self.failures.remember((source_id, key), exc)

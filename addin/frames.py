@@ -19,6 +19,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from addin import shape
 from addin.errors import LayoutChanged
 from addin.sources import REGISTRY
 from addin.sources.base import Source
@@ -32,6 +33,7 @@ def guarded(check: Callable | None, source: Source, key: str) -> Callable | None
         return None
 
     def checked(body: bytes):
+        shape.check(body, source.shape, source.name)
         result = check(body)
         if isinstance(result, pd.DataFrame):
             verify(result, source, key)

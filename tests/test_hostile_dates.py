@@ -12,7 +12,6 @@ import inspect
 import logging
 from datetime import date, datetime
 
-import pytest
 
 EDGES = [1, 59, 61, 2958465, 0.5, "0001-01-01", "9999-12-31", "1678-01-01", "1678-01-03",
          "2261-12-31", "2261-12-30", "1700-06-30", "2200-01-01", date(1, 1, 1),

@@ -31,6 +31,21 @@ FRESHEST = "freshest"  # for "latest", whichever origin holds the newest observa
 
 
 @dataclass(frozen=True)
+class Shape:
+    """How large a text file of a source may be before it is parsed (see :mod:`addin.shape`).
+
+    A CSV within the download cap can still expand past any memory when parsed: 64 MiB of
+    ``1,`` is 33 million cells, and parsers hold each as an object. Real publisher files stay far
+    below the limits (the largest, MOF's JGB history, is about 1 MB and 200,000 cells); at the
+    limits every parser stays under 256 MB.
+    """
+
+    max_bytes: int = 16 * 1024 * 1024
+    max_cells: int = 1_000_000
+    max_line: int = 65_536  # bytes in one line
+
+
+@dataclass(frozen=True)
 class File:
     """One file (or URL template) a source reads.
 
@@ -144,6 +159,8 @@ class Source:
         where: ``where(key) -> str``, what to show as the file read when nothing was downloaded
             (a local file); by default the first URL a download of the key asks.
         limits: How many requests at once, and how many a second, its hosts accept.
+        shape: How large its text files may be before they are parsed; ``None`` for a source
+            whose files are not text (binary workbooks bring their own limits).
     """
 
     id: str
@@ -165,6 +182,7 @@ class Source:
     attribution: str = ""
     where: Callable[[str], str] | None = None
     limits: Limits = POLITE
+    shape: Shape | None = Shape()
 
     def headline_keys(self, today: date) -> tuple[str, ...]:
         """The keys behind the headline monitor, refreshed before anything was asked."""

@@ -259,5 +259,5 @@ SOURCE = Source(
     flows=tuple(flow(name, words) for name, words in INVESTORS.items()),
     raw_flows=raw_flows, discovered=lambda key, investors: tuple(flow(n) for n in investors),
     probe="", attribution="Source: Japan Exchange Group (JPX)",
-    limits=Limits(in_flight=4),
+    limits=Limits(in_flight=4), shape=None,  # workbooks: jpx_xls/jpx_xlsx limit their expansion
 )
