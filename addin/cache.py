@@ -26,7 +26,7 @@ from requests.structures import CaseInsensitiveDict
 from requests_cache.backends.base import DictStorage
 from requests_cache.models import CachedRequest
 
-from addin import integrity, notes
+from addin import integrity, notes, rows
 from addin import breaker as breakers
 from addin.config import Config, redact_url
 from addin.errors import SourceUnavailable
@@ -129,7 +129,7 @@ class Store:
         backend, key = self._where()[0], self.key(url)
         cap = self.config.max_response_bytes
         try:
-            response = _read(backend, key, cap)
+            response = rows.read(backend.responses, key, cap)
         except Exception as exc:  # whatever the backend raises, the publisher can still answer
             self._trouble("read", exc, backend)
             return None
@@ -204,25 +204,6 @@ class Store:
             _set_aside_if_corrupt(Path(broken.responses.db_path))
             self.backend = open_backend(self.config)
             self.notes = self._open_notes()
-
-
-def _read(backend, key: str, cap: int):
-    """The entry under ``key`` as the backend gives it back (anything at all), or ``None``.
-
-    Read from the responses table itself: requests-cache's redirect table would let a forged
-    alias point one file's key at another's copy. In Redis the stored size is asked first, so a
-    huge value is refused without being read.
-    """
-    responses = backend.responses
-    if isinstance(backend, requests_cache.RedisCache):
-        size = responses.connection.strlen(f"{responses.namespace}:{key}")
-        if size > 2 * cap + 65536:  # JSON and base64 roughly double a body
-            log.warning("cache: an entry of %s bytes refused unread", f"{size:,}")
-            return None
-    try:
-        return responses[key]
-    except KeyError:
-        return None
 
 
 def _set_aside_if_corrupt(path: Path) -> bool:

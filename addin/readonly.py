@@ -41,7 +41,18 @@ class ReadOnlyTable(MutableMapping):
         rows = self._select("SELECT value FROM {} WHERE key = ?", (key,))
         if not rows:
             raise KeyError(key)
-        return self._loads(rows[0][0])
+        return self.decode(rows[0][0])
+
+    def written(self, key):
+        """What this process wrote under ``key`` (kept in memory), or None."""
+        found = self._overlay.get(key)
+        return None if found is _GONE else found
+
+    def raw(self, key) -> list:
+        """``[(value,)]`` as the file stores it (undecoded), or ``[]``."""
+        if self._overlay.get(key) is _GONE:
+            return []
+        return self._select("SELECT value FROM {} WHERE key = ?", (key,))
 
     def __setitem__(self, key, value) -> None:
         self._overlay[key] = value
@@ -70,7 +81,7 @@ class ReadOnlyTable(MutableMapping):
                 return []  # a file made before this table existed
             raise
 
-    def _loads(self, value):
+    def decode(self, value):
         if self.serializer is None:
             return value
         try:

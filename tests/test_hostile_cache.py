@@ -44,6 +44,7 @@ POISON = {
     "no_content": b'{"status_code": 200, "url": "%s"}' % URL.encode(),
     "status_500": b'{"status_code": 500, "url": "%s", "_content": "eA=="}' % URL.encode(),
     "content_not_base64": b'{"status_code": 200, "url": "%s", "_content": 5}' % URL.encode(),
+    "json_bomb": b'{"a": [' + b"1," * 2_000_000 + b"1]}",
 }
 
 

@@ -212,3 +212,43 @@ def test_stored_headers__cookies_and_unknown_headers_are_not_kept(tmp_path, serv
     assert kept.get("ETag") == '"v1"'
     assert "Set-Cookie" not in kept and "X-Anything" not in kept
 
+
+
+# -- bombs on the wire: compressed, announced, endless -----------------------------------------
+
+def test_gzip_bomb__is_cut_at_the_cap_on_the_unzipped_size(tmp_path, server):
+    import gzip
+
+    from tests.fixtures.server import Reply
+
+    server.serve(URL, GOOD)
+    fetcher = _mirrored(tmp_path, server, max_response_bytes=1_000_000)
+    fetcher.get(URL)
+    bomb = gzip.compress(b"0" * 200_000_000, 9)  # 200 kB on the wire, 200 MB unpacked
+    server.serve(URL, Reply(bomb, headers={"Content-Encoding": "gzip"}))
+    fetcher.revalidate = True
+    with figures.measure("gzip_bomb_200MB", lambda: server.count(URL)) as figure:
+        assert fetcher.get(URL, source="FRED") == GOOD
+    assert fetcher.records[URL].error == "larger than 1,000,000 bytes"
+    figure.note = f"{len(bomb):,} bytes on the wire"
+
+
+def test_huge_content_length__is_refused_before_the_body(tmp_path, raw):
+    server = raw(trickle(http_head(10**12), b"x" * 1000, 0.01))
+    with figures.measure("content_length_1TB", lambda: server.connections):
+        _, message = _held(_fetcher(tmp_path, server.base), server)
+    assert "larger than 67,108,864 bytes" in message
+    assert server.sent < 200
+
+
+def test_endless_body__is_cut_at_the_cap(tmp_path, raw):
+    def endless(srv, conn):
+        if srv.send(conn, http_head(None)):
+            while not srv.stopping.is_set() and srv.send(conn, b"1" * 65536):
+                pass
+
+    server = raw(endless)
+    with figures.measure("endless_body", lambda: server.connections) as figure:
+        _, message = _held(_fetcher(tmp_path, server.base, max_response_bytes=8_000_000), server)
+    assert "larger than 8,000,000 bytes" in message or "timed out" in message
+    figure.note = message

@@ -103,13 +103,17 @@ def test_redis__a_forged_copy_is_refused_by_sealed_readers(redis_server, sofr, t
     assert _process(redis_server.url(), tmp_path, "c", "another-secret")["value"] == 4.24
 
 
-def test_redis__a_huge_value_is_refused_unread(redis_server, sofr, tmp_path, monkeypatch):
+@pytest.mark.parametrize("size", ["80MB", "200MB"])
+def test_redis__a_huge_value_is_refused_before_it_is_decoded(redis_server, sofr, tmp_path,
+                                                             monkeypatch, caplog, size):
     _process(redis_server.url(), tmp_path, "a")
-    redis_server.client().set(_entry_key(redis_server), b"[" + b"1," * 40_000_000 + b"1]")
+    count = 40_000_000 if size == "80MB" else 100_000_000  # within and past any download's size
+    redis_server.client().set(_entry_key(redis_server), b'{"a": [' + b"1," * count + b"1]}")
     monkeypatch.setenv("JPFLOWS_CACHE", redis_server.url())
-    with figures.measure("redis_80MB_value", sofr.total):
+    with figures.measure(f"redis_{size}_value", sofr.total):
         assert api.value("SOFR", "2025-09-30") == 4.24
     assert sofr.count(SOFR_URL) == 2
+    assert "refused" in caplog.text
 
 
 def test_seal__survives_the_round_trip_and_binds_every_part(tmp_path):
@@ -135,14 +139,14 @@ def test_seal__survives_the_round_trip_and_binds_every_part(tmp_path):
 # -- a stalled Redis: accepted, never answered ------------------------------------------------
 
 FRED_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id={}"
-SERIES = {"SOFR": "SOFR", "USDJPY": "DEXJPUS", "FRED:DGS5": "DGS5"}
+SERIES = {"SOFR": ("SOFR", 4.24), "USDJPY": ("DEXJPUS", 150.25), "FRED:DGS5": ("DGS5", 3.7)}
 
 
 @pytest.fixture
 def three_series(engine_env, monkeypatch):
-    for fred_id in SERIES.values():
+    for fred_id, value in SERIES.values():
         engine_env.serve(FRED_URL.format(fred_id),
-                         fred_files.current_layout(fred_id, [("2025-09-30", "4.24")]))
+                         fred_files.current_layout(fred_id, [("2025-09-30", str(value))]))
     monkeypatch.setenv("JPFLOWS_TIMEOUT", "5")  # the HTTP timeout: not what a cache waits
     api.use(None)
     yield engine_env
@@ -162,7 +166,8 @@ def _look_up_all() -> float:
     import time
 
     start = time.monotonic()
-    assert [api.value(series, "2025-09-30") for series in SERIES] == [4.24] * len(SERIES)
+    assert [api.value(series, "2025-09-30") for series in SERIES] == [
+        value for _, value in SERIES.values()]
     return time.monotonic() - start
 
 
