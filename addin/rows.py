@@ -21,6 +21,7 @@ from addin.readonly import ReadOnlyTable
 
 log = logging.getLogger("addin.http")
 
+_HEAD = 65536
 MAX_STRUCTURE = 1000  # commas, braces and brackets in a stored download's JSON: a few dozen
 _KEY = re.compile(r"[0-9a-f]{1,128}")
 
@@ -49,10 +50,10 @@ def problem_of(raw, cap: int) -> str | None:
     limit = cap * 4 // 3 + 65536  # the largest body in base64, with its fields
     if len(raw) > limit:
         return f"{len(raw):,} bytes, more than any download makes"
-    text = raw if isinstance(raw, str) else bytes(raw).decode("latin-1")
-    if not text.lstrip().startswith("{"):
+    marks = ",{[" if isinstance(raw, str) else (b",", b"{", b"[")  # counted in place: no copy
+    if not raw[:64].lstrip().startswith(marks[1]):
         return "not a JSON object"
-    structure = sum(text.count(mark) for mark in ",{[")
+    structure = sum(raw.count(mark) for mark in marks)
     if structure > MAX_STRUCTURE:
         return f"{structure:,} commas and brackets, not a stored download"
     return None
@@ -67,6 +68,10 @@ def _raw(responses, key: str, cap: int):
         if size > cap * 4 // 3 + 65536:
             log.warning("cache: an entry of %s bytes refused unread", f"{size:,}")
             return None
+        if size > _HEAD:  # garbage usually shows in its first 64 KiB: not worth reading on
+            head = responses.connection.getrange(name, 0, _HEAD - 1)
+            if problem_of(head, cap) is not None:
+                return head
         return responses.connection.get(name)
     if not _KEY.fullmatch(key):  # cache keys are hex digests; anything else is not ours
         return None

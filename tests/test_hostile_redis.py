@@ -207,3 +207,13 @@ def test_stalled_redis__debug_sleep_on_a_real_server_then_back(tmp_path, three_s
         assert server.client().exists(f"jpflows:{Store.key(FRED_URL.format('SOFR'))}")
     finally:
         server.stop()
+
+
+def test_redis__garbage_after_a_clean_start_is_refused_too(redis_server, sofr, tmp_path,
+                                                          monkeypatch, caplog):
+    _process(redis_server.url(), tmp_path, "a")
+    late = b'{"_content": "' + b"A" * 100_000 + b'", "a": [' + b"1," * 2_000_000 + b"1]}"
+    redis_server.client().set(_entry_key(redis_server), late)
+    monkeypatch.setenv("JPFLOWS_CACHE", redis_server.url())
+    assert api.value("SOFR", "2025-09-30") == 4.24
+    assert "commas and brackets" in caplog.text
