@@ -20,7 +20,7 @@ from addin.cache import Store
 from addin.config import Config
 from tests.fixtures import fred as fred_files
 from tests.fixtures.hostile import Figures
-from tests.fixtures.redisd import start_redis
+from tests.fixtures.redisd import redis_server, sofr, start_redis  # noqa: F401 (fixtures)
 
 redis = pytest.importorskip("redis")
 
@@ -34,21 +34,6 @@ print(json.dumps({"value": api.value("SOFR", "2025-09-30"), "info": api.info("SO
 """
 
 figures = Figures()
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = start_redis(tmp_path)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def sofr(engine_env):
-    engine_env.serve(SOFR_URL, fred_files.current_layout("SOFR", [("2025-09-30", "4.24")]))
-    api.use(None)
-    yield engine_env
-    api.use(None)
 
 
 def _process(cache_url: str, tmp_path: Path, name: str, secret: str | None = None) -> dict:
