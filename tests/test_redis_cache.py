@@ -17,7 +17,6 @@ import pytest
 
 from addin import api
 from addin.errors import SourceUnavailable
-from tests.fixtures import fred as fred_files
 from tests.fixtures.redisd import redis_server, sofr, start_redis as _start  # noqa: F401
 from tests.fixtures.server import closed_port
 
