@@ -96,6 +96,7 @@ hedged_yield = _hedging.hedged_yield  # pure arithmetic: no engine needed
 hedge_cost = _bound(_hedging.hedge_cost)
 hedged_spread = _bound(_hedging.hedged_spread)
 hedged_legs = _bound(_hedging.hedged_legs)
+hedged_series = _bound(_hedging.hedged_series)
 
 info = _bound(_provenance.info)
 status = _bound(_provenance.status)

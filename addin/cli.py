@@ -51,25 +51,30 @@ def _fmt(value, unit: str = "") -> str:
 def cmd_report(args) -> int:
     from addin import report
 
-    as_of = args.as_of or date.today().isoformat()
-    sections = _report_sections(report, as_of)
+    sections = _computed_sections(args.as_of)
+    heading = (f"jpflows monitor as of {args.as_of}" if args.as_of else
+               f"jpflows monitor: latest published figures (run {date.today().isoformat()})")
+    credits = report.credits()
     if args.xlsx:  # written before anything is printed: a terminal problem must not cost the file
         from addin.report_xlsx import write
 
-        write(sections, as_of, args.xlsx)
+        write(sections, args.as_of or "the latest published figures", args.xlsx, credits)
     console = _console()
-    console.print(f"[bold]jpflows monitor as of {shown(as_of)}[/bold]")
+    console.print(f"[bold]{shown(heading)}[/bold]")
     for section in sections:
         console.print(_section_table(section))
+    if credits:
+        console.print(clean("; ".join(credits)), markup=False)
     if args.xlsx:
         console.print(f"Wrote {shown(args.xlsx)}")
     return 0 if any(s.lines for s in sections) else 1
 
 
-def _report_sections(report, as_of: str):
+def _computed_sections(as_of):
+    """Every section of the monitor, with a progress bar naming each download."""
     from rich.progress import Progress
 
-    from addin import api
+    from addin import api, report
 
     fetcher = api.engine().fetcher
     with Progress(transient=True, console=_console()) as progress:
@@ -87,8 +92,8 @@ def _section_table(section):
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=shown(section.title), title_justify="left", show_header=False,
-                  min_width=60)
+    title = f"{section.title} (as of {section.as_of})" if section.as_of else section.title
+    table = Table(title=shown(title), title_justify="left", show_header=False, min_width=60)
     table.add_column("figure")
     table.add_column("value", justify="right")
     table.add_column("unit")
@@ -147,9 +152,28 @@ def cmd_refresh(args) -> int:
 
 
 def cmd_doctor(args) -> int:
-    from addin.doctor import run
+    if args.json and not args.live:
+        print("jpflows: --json FILE goes with --live", file=sys.stderr)
+        return 2
+    if not args.live:
+        from addin.doctor import run
 
-    return run(_console())
+        return run(_console())
+    if args.json and not _writable(args.json):
+        print(f"jpflows: cannot write {args.json}: its folder is missing or read-only",
+              file=sys.stderr)
+        return 2
+    from addin.doctor_live import run as run_live
+
+    return run_live(_console(), json_path=args.json)
+
+
+def _writable(path: str) -> bool:
+    import os
+    from pathlib import Path
+
+    folder = Path(path).expanduser().resolve().parent
+    return folder.is_dir() and os.access(folder, os.W_OK)
 
 
 def cmd_addin(args) -> int:
@@ -179,12 +203,27 @@ def cmd_bench(args) -> int:
     return bench_main(args.bench_args)
 
 
+def cmd_serve(args) -> int:
+    try:
+        from addin import server
+    except ImportError as exc:  # FastAPI and uvicorn are the optional extra [server]
+        print(f"jpflows serve needs FastAPI and uvicorn ({exc.name} is missing): "
+              "pip install 'jpflows[server]'", file=sys.stderr)
+        return 2
+    if args.workers < 1 or not 0 < args.port < 65536:
+        print("jpflows serve: --workers must be 1 or more and --port 1..65535", file=sys.stderr)
+        return 2
+    return server.run(args.host, args.port, args.workers)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="jpflows", description=__doc__)
     top.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = top.add_subparsers(dest="command", required=True)
     rep = sub.add_parser("report", help="print the monitor (the main job)")
-    rep.add_argument("--as-of", type=cli_date, help="date YYYY-MM-DD (default today)")
+    rep.add_argument("--as-of", type=cli_date,
+                     help="what was published for this date, YYYY-MM-DD (default: each "
+                          "section's latest published period or observation)")
     rep.add_argument("--xlsx", help="also write the monitor as a values-only workbook")
     rep.set_defaults(run=cmd_report)
     show = sub.add_parser("show", help="print a series as date,value")
@@ -197,7 +236,13 @@ def parser() -> argparse.ArgumentParser:
     search.add_argument("text", nargs="*", default=[""])
     search.set_defaults(run=cmd_search)
     sub.add_parser("refresh", help="revalidate every source").set_defaults(run=cmd_refresh)
-    sub.add_parser("doctor", help="check the installation").set_defaults(run=cmd_doctor)
+    doc = sub.add_parser("doctor", help="check the installation and each source",
+                         description="Check Python, xlwings, Excel, the cache and each "
+                                     "publisher; --live downloads and parses each one.")
+    doc.add_argument("--live", action="store_true",
+                     help="download each source's file and run its parser (proof of layout)")
+    doc.add_argument("--json", metavar="FILE", help="with --live: write the results as JSON")
+    doc.set_defaults(run=cmd_doctor)
     addin = sub.add_parser("addin", help="Excel add-in management")
     addin.add_argument("action", choices=["install"])
     addin.set_defaults(run=cmd_addin)
@@ -205,6 +250,12 @@ def parser() -> argparse.ArgumentParser:
     book.add_argument("action", choices=["new"])
     book.add_argument("name")
     book.set_defaults(run=cmd_workbook)
+    serve = sub.add_parser("serve", help="the functions over HTTP for Excel without Python")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes; share a JPFLOWS_CACHE=redis://... cache")
+    serve.set_defaults(run=cmd_serve)
     sub.add_parser("bench", help="run the performance benchmarks (from a checkout); "
                    "options such as --quick pass through").set_defaults(run=cmd_bench)
     return top

@@ -36,6 +36,11 @@ class Config:
     recheck_seconds: float = 60.0
     cache_secret: str = field(default="", repr=False)  # seals shared-cache entries (HMAC)
     cache_timeout: float = 0.5  # a Redis socket's timeout: short, and apart from the HTTP one
+    errors: str = "text"  # what a failed Excel function shows: "text" or Excel's "errors"
+    # API keys (JPFLOWS_*_KEY) and file locations (JPFLOWS_*_URL) the sources declare; the keys
+    # are left out of repr and travel only inside requests (see addin.credentials).
+    keys: Mapping[str, str] = field(default_factory=dict, repr=False)
+    settings: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
@@ -52,7 +57,14 @@ class Config:
             cache_secret=env.get("JPFLOWS_CACHE_SECRET", ""),
             cache_timeout=_positive_float(env.get("JPFLOWS_CACHE_TIMEOUT", "0.5"),
                                           "JPFLOWS_CACHE_TIMEOUT"),
+            errors=_errors_mode(env.get("JPFLOWS_ERRORS", "text")),
+            keys=_named(env, "_KEY"),
+            settings=_named(env, "_URL"),
         )
+
+    def key(self, setting: str) -> str | None:
+        """The API key set for ``setting`` (``"JPFLOWS_STOOQ_KEY"``), or ``None``."""
+        return self.keys.get(setting)
 
     def __repr__(self) -> str:
         # The default repr would print a Redis password into any log or traceback that shows it.
@@ -66,6 +78,12 @@ class Config:
         if self.cache.startswith(("redis://", "rediss://")):
             return redact_url(self.cache)
         return str(self.cache_dir / "http_cache.sqlite")
+
+
+def _named(env: Mapping[str, str], suffix: str) -> dict[str, str]:
+    """``JPFLOWS_*<suffix>`` settings that hold a value, surrounding spaces removed."""
+    return {k: v.strip() for k, v in env.items()
+            if k.startswith("JPFLOWS_") and k.endswith(suffix) and str(v).strip()}
 
 
 def parse_mirror(text: str) -> tuple[tuple[str, str], ...]:
@@ -109,6 +127,13 @@ def _positive_float(text: str, name: str) -> float:
     if not 0 < value < math.inf:  # also refuses nan, which compares false with everything
         raise BadArgument(f"{name} must be a positive number of seconds, got {text[:12]}")
     return value
+
+
+def _errors_mode(text: str) -> str:
+    mode = text.strip().lower() or "text"
+    if mode not in ("text", "errors"):
+        raise BadArgument(f'JPFLOWS_ERRORS must be "text" or "errors", got {text[:12]!r}')
+    return mode
 
 
 def _default_cache_dir() -> str:

@@ -1,10 +1,12 @@
 """``jpflows doctor``: check the installation and say what to do about each problem.
 
 Checks Python, xlwings, Excel (COM on Windows, the app on macOS; none on Linux), the cache
-folder, and whether each publisher answers (through ``JPFLOWS_MIRROR`` when set; skipped with
-``JPFLOWS_OFFLINE=1``). The exit code is 0 when Python and the cache are usable: Excel and the
-network are reported, not required, since the command line works without them and stale cached
-data is served when a publisher is down.
+folder (and whether it holds anything yet), and whether each publisher answers (through
+``JPFLOWS_MIRROR`` when set; skipped with ``JPFLOWS_OFFLINE=1``). A source that needs an API key
+nobody set is skipped with the setting to make; one whose series are all replaced by the user's
+``JPFLOWS_CSV_*`` files is not needed. The exit code is 0 when Python and the cache are usable
+and every headline source (one behind the monitor) answers; Excel is reported, not required.
+``jpflows doctor --live`` (:mod:`addin.doctor_live`) goes further: it downloads and parses.
 """
 
 from __future__ import annotations
@@ -30,31 +32,35 @@ PROBE_TIMEOUT = 5.0
 MAC_EXCEL = Path("/Applications/Microsoft Excel.app")
 
 
-def _probes() -> dict[str, tuple[str, dict[str, str]]]:
-    """Per source, the first request its download sends (URL and headers), as the source sends it."""
+def _probes() -> dict[str, tuple[object, str, dict[str, str]]]:
+    """Per source name, (source, URL, headers) of the first request its download sends."""
     today = date.today()
     found = {}
     for source in REGISTRY.sources():
         key = source.probe_key(today)
         first = source.first_request(key) if key is not None else None
         if first is not None:
-            found[source.name] = first
+            found[source.name] = (source, *first)
     return found
 
 
 PROBE_REQUESTS = _probes()
 # One representative file per publisher: what the engine would download first.
-PROBES = {name: url for name, (url, _) in PROBE_REQUESTS.items()}
+PROBES = {name: url for name, (_, url, _) in PROBE_REQUESTS.items()}
 
 
 @dataclass
 class Check:
-    """One verdict: OK, WARN (works without it), FAIL (must be fixed) or SKIP."""
+    """One verdict: OK, WARN (works without it), FAIL (must be fixed) or SKIP.
+
+    ``headline``: a FAIL here means the monitor's own figures are missing (non-zero exit).
+    """
 
     verdict: str
     what: str
     detail: str
     advice: str = ""
+    headline: bool = False
 
 
 def check_python() -> Check:
@@ -117,7 +123,24 @@ def check_cache(config: Config) -> Check:
         return Check("FAIL", "Cache", f"{config.cache_dir} is not writable ({exc.strerror})",
                      "set JPFLOWS_CACHE_DIR to a folder you can write")
     size = sum(p.stat().st_size for p in config.cache_dir.rglob("*") if p.is_file())
-    return Check("OK", "Cache", f"{config.cache_label} writable, {size / 1e6:.1f} MB")
+    files = cached_files(config)
+    if not files:
+        return Check("OK", "Cache", f"{config.cache_label} writable, empty (nothing downloaded "
+                                    "yet: the first use of each source needs the network)")
+    return Check("OK", "Cache", f"{config.cache_label} writable, {files} files, {size / 1e6:.1f} MB")
+
+
+def cached_files(config: Config) -> int:
+    """How many publisher files the cache holds (0 when it does not exist yet)."""
+    if not config.cache.startswith(("redis://", "rediss://")) and not (
+            config.cache_dir / "http_cache.sqlite").is_file():
+        return 0
+    try:
+        from addin.cache import Store
+
+        return len(Store(config).backend.responses)
+    except Exception:  # a cache that cannot be read holds nothing usable
+        return 0
 
 
 def _redis_cache(config: Config) -> Check:
@@ -131,28 +154,91 @@ def _redis_cache(config: Config) -> Check:
     return Check("OK", "Cache", f"{config.cache_label} answers")
 
 
-def check_source(name: str, url: str, config: Config, headers: dict | None = None) -> Check:
+def not_configured(source, config: Config) -> Check | None:
+    """A SKIP for a source whose API key is not set, or one whose series the user replaced."""
+    wanted = source.credential
+    if wanted is not None and not config.key(wanted.setting):
+        return Check("SKIP", source.name, f"not configured: set {wanted.setting} to use it",
+                     f"{wanted.how}; {wanted.cost}")
+    replaced = replaced_by(source, config)
+    if replaced:
+        return Check("SKIP", source.name, "not needed: replaced by " + ", ".join(replaced))
+    return None
+
+
+def replaced_by(source, config: Config) -> list[str]:
+    """The user's JPFLOWS_CSV_* settings, when they replace every id read from ``source``."""
+    from addin.catalogue import declared
+
+    series, flows = declared()
+    needed = [s.id for s in series.values() if any(o.source == source.id for o in s.origins)]
+    needed += [f.id for f in flows.values() if any(o.source == source.id for o in f.all_origins)]
+    if not needed or not all(name.upper() in config.csv_files for name in needed):
+        return []
+    return [f"JPFLOWS_CSV_{name.upper()}" for name in needed]
+
+
+def check_source(source, url: str, config: Config, headers: dict | None = None) -> Check:
     """Ask the publisher (or its mirror) for one file, with a short timeout."""
     if config.offline:
-        return Check("SKIP", name, "not checked: JPFLOWS_OFFLINE=1 serves the cache only")
+        return Check("SKIP", source.name, "not checked: JPFLOWS_OFFLINE=1 serves the cache only")
+    skipped = not_configured(source, config)
+    if skipped is not None:
+        return skipped
     target = rewrite(url, config.mirror)
     via = " (via JPFLOWS_MIRROR)" if target != url else ""
-    status = _probe(target, min(config.timeout, PROBE_TIMEOUT), headers)
+    status = _probe(target, min(config.timeout, PROBE_TIMEOUT), headers, _key_parts(source, config))
+    headline = bool(source.headline)
     if isinstance(status, int) and status < 400:
-        return Check("OK", name, f"answers{via}, HTTP {status}")
+        return Check("OK", source.name, f"answers{via}, HTTP {status}", headline=headline)
     problem = f"HTTP {status}" if isinstance(status, int) else status
-    return Check("FAIL", name, f"{problem}{via}",
-                 "check the network or proxy, or set JPFLOWS_MIRROR; cached data is still served")
+    return Check("FAIL", source.name, f"{problem}{via}",
+                 network_advice(problem, bool(via), _has_copy(config, url)), headline=headline)
 
 
-def _probe(url: str, timeout: float, sent: dict | None = None) -> int | str:
-    headers = {"User-Agent": USER_AGENT, **(sent or {})}
+def network_advice(problem: str, mirrored: bool, cached: bool) -> str:
+    """What to do when a publisher does not answer; the mirror is named only when one is set."""
+    where = "the network, proxy or JPFLOWS_MIRROR" if mirrored else "the network or proxy"
+    if problem.startswith("HTTP 4"):
+        first = "the publisher refused the file (moved?); try later or report it"
+    elif problem.startswith("HTTP"):
+        first = "the publisher has trouble; try later"
+    else:
+        first = f"check {where}"
+    then = ("its last good copy is still served" if cached else
+            "nothing of it is cached yet, so its figures show #N/A")
+    return f"{first}; {then}"
+
+
+def _has_copy(config: Config, url: str) -> bool:
+    if not cached_files(config):
+        return False
+    from addin.cache import Store
+
+    return Store(config).get(url) is not None
+
+
+def _key_parts(source, config: Config) -> tuple[dict[str, str], dict[str, str]]:
+    """The API key as the source sends it: (headers, query parameters); never printed."""
+    wanted = source.credential
+    value = config.key(wanted.setting) if wanted else None
+    if not value:
+        return {}, {}
+    return ({wanted.header: value} if wanted.header else {},
+            {wanted.query: value} if wanted.query else {})
+
+
+def _probe(url: str, timeout: float, sent: dict | None = None,
+           key: tuple[dict, dict] = ({}, {})) -> int | str:
+    headers = {"User-Agent": USER_AGENT, **(sent or {}), **key[0]}
     try:
-        response = requests.head(url, timeout=timeout, allow_redirects=True, headers=headers)
+        response = requests.head(url, timeout=timeout, allow_redirects=True, headers=headers,
+                                 params=key[1])
         if response.status_code < 400:
             return response.status_code
         # Some servers refuse HEAD; a GET that reads nothing tells the truth.
-        with requests.get(url, timeout=timeout, stream=True, headers=headers) as response:
+        with requests.get(url, timeout=timeout, stream=True, headers=headers,
+                          params=key[1]) as response:
             return response.status_code
     except requests.Timeout:
         return "timed out"
@@ -168,20 +254,32 @@ def checks(environ=None, platform: str | None = None) -> list[Check]:
     except AddinError as exc:
         return found + [Check("FAIL", "Settings", str(exc), "fix the environment variable named")]
     found.append(check_cache(config))
-    found += [check_source(name, url, config, headers)
-              for name, (url, headers) in PROBE_REQUESTS.items()]
+    found += [check_source(source, url, config, headers)
+              for source, url, headers in PROBE_REQUESTS.values()]
     return found
 
 
 def run(console, environ=None, platform: str | None = None) -> int:
-    """Print every check and what to do; 0 when Python and the cache are usable."""
+    """Print every check and what to do; 0 when Python, the cache and the headline sources are
+    fine."""
     results = checks(environ, platform)
     for check in results:
-        console.print(f"{check.verdict:<4}  {check.what:<18} {check.detail}", markup=False)
-        if check.advice and check.verdict != "OK":
-            console.print(f"      {'':<18} -> {check.advice}", markup=False)
+        show(console, check)
     essential = [c for c in results if c.what in ("Python", "Cache", "Settings")]
-    healthy = all(c.verdict == "OK" for c in essential) and len(essential) >= 2
-    console.print("Python and cache are fine." if healthy else "Fix the FAIL lines above.",
-                  markup=False)
-    return 0 if healthy else 1
+    usable = all(c.verdict == "OK" for c in essential) and len(essential) >= 2
+    failed = [c.what for c in results if c.verdict == "FAIL" and c.headline]
+    if usable and not failed:
+        console.print("Python and cache are fine.", markup=False)
+    elif usable:
+        console.print("Python and cache are fine, but these headline sources fail: "
+                      + ", ".join(failed) + ".", markup=False)
+    else:
+        console.print("Fix the FAIL lines above.", markup=False)
+    return 0 if usable and not failed else 1
+
+
+def show(console, check: Check) -> None:
+    """One check as a line, and what to do when it is not OK."""
+    console.print(f"{check.verdict:<4}  {check.what:<18} {check.detail}", markup=False)
+    if check.advice and check.verdict != "OK":
+        console.print(f"      {'':<18} -> {check.advice}", markup=False)

@@ -21,7 +21,7 @@ from addin.catalogue import Catalogue
 from addin.clock import Clock
 from addin.column import Column
 from addin.config import Config
-from addin.errors import AddinError, BadArgument, NoData
+from addin.errors import AddinError, BadArgument, KeyMissing, NoData
 from addin.failures import Failures
 from addin.sources import REGISTRY
 from addin.sources.base import FlowSpec, SeriesSpec
@@ -38,6 +38,30 @@ class Loaded:
     fingerprint: tuple
     urls: tuple[str, ...]
     recheck_at: float
+
+
+def transport(config: Config):
+    """The transport every download of ``config`` goes through: politeness and API keys set."""
+    from addin import credentials
+    from addin.polite import Politeness
+    from addin.transport import Transport
+
+    sent = Transport(config, politeness=Politeness(REGISTRY.limits))
+    credentials.attach(sent.session, config, REGISTRY.sources)
+    return sent
+
+
+def download_options(source, config: Config) -> dict[str, str]:
+    """What a source's ``download`` receives besides the key: its setting, when the user set it.
+
+    Raises:
+        KeyMissing: the source needs an API key and none is set (nothing is asked).
+    """
+    wanted = source.credential
+    if wanted is not None and not config.key(wanted.setting):
+        raise KeyMissing(source.name, wanted.setting)
+    value = config.settings.get(source.setting) if source.setting else None
+    return {"setting": value} if value else {}
 
 
 class Engine:
@@ -65,11 +89,8 @@ class Engine:
             with self._guard:
                 if self._fetcher is None:
                     from addin.http import Fetcher
-                    from addin.polite import Politeness
-                    from addin.transport import Transport
 
-                    polite = Politeness(REGISTRY.limits)
-                    self._fetcher = Fetcher(self.config, Transport(self.config, politeness=polite),
+                    self._fetcher = Fetcher(self.config, transport(self.config),
                                             failures=self.failures, clock=self.clock)
         return self._fetcher
 
@@ -134,7 +155,9 @@ class Engine:
                 return self._reload(source_id, key, loaded)
             # A source that just failed is not asked again by every cell that needs it.
             if loaded is None:
-                raise failure
+                # Raised afresh: re-raising the stored instance would grow its traceback by
+                # one frame chain per call, for ever.
+                raise failure.with_traceback(None)
             return loaded
 
     def _reload(self, source_id: str, key: str, previous: Loaded | None) -> Loaded:
@@ -149,7 +172,7 @@ class Engine:
             return body
 
         try:
-            raw = source.download(key, get)
+            raw = source.download(key, get, **download_options(source, self.config))
             fingerprint = tuple((url, hashlib.blake2b(body, digest_size=16).digest())
                                 for url, body in seen)
             if previous is not None and previous.fingerprint == fingerprint:

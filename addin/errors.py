@@ -29,14 +29,24 @@ class SourceUnavailable(AddinError):
     room (an Excel cell) can say the same thing in fewer words (see :func:`phrasings`).
     """
 
-    def __init__(self, message: str, source: str = "", problem: str = "") -> None:
+    def __init__(self, message: str, source: str = "", problem: str = "",
+                 mirrored: bool = False) -> None:
         super().__init__(message)
-        self.source, self.problem = source, problem
+        self.source, self.problem, self.mirrored = source, problem, mirrored
 
     @classmethod
-    def nothing_cached(cls, source: str, problem: str) -> "SourceUnavailable":
-        """A download failed and no earlier copy exists."""
-        return cls(phrasings(source, problem)[0], source, problem)
+    def nothing_cached(cls, source: str, problem: str,
+                       mirrored: bool = False) -> "SourceUnavailable":
+        """A download failed and no earlier copy exists (``mirrored``: via JPFLOWS_MIRROR)."""
+        return cls(phrasings(source, problem, mirrored)[0], source, problem, mirrored)
+
+
+class KeyMissing(SourceUnavailable):
+    """A source needs an API key and none is set: nothing was asked. ``setting`` names it."""
+
+    def __init__(self, source: str, setting: str, message: str = "") -> None:
+        super().__init__(message or f"{source} needs an API key; set {setting}")
+        self.setting = setting
 
 
 class LayoutChanged(AddinError):
@@ -50,13 +60,19 @@ class BadArgument(AddinError):
     """An argument that cannot be understood (a date, a measure, a currency...)."""
 
 
-def phrasings(source: str, problem: str) -> list[str]:
-    """Ways to say that ``source`` failed with ``problem`` and nothing is cached, longest first."""
+def phrasings(source: str, problem: str, mirrored: bool = False) -> list[str]:
+    """Ways to say that ``source`` failed with ``problem`` and nothing is cached, longest first.
+
+    ``mirrored``: the request went through ``JPFLOWS_MIRROR``, which is then worth checking; a
+    user who never set it is not told about it.
+    """
     if problem in (TIMED_OUT, UNREACHABLE):
-        return [f"{source} {problem}, nothing cached; check network or JPFLOWS_MIRROR",
+        where = "network or JPFLOWS_MIRROR" if mirrored else "network or proxy"
+        return [f"{source} {problem}, nothing cached; check {where}",
                 f"{source} {problem}, nothing cached; check network"]
     if problem.startswith("HTTP "):
-        return [f"{source} answered {problem}, nothing cached; check JPFLOWS_MIRROR or later",
+        then = "check JPFLOWS_MIRROR or try later" if mirrored else "try again later"
+        return [f"{source} answered {problem}, nothing cached; {then}",
                 f"{source} answered {problem}, nothing cached"]
     named = problem if problem.split(" ")[0] == source.split(" ")[0] else f"{source}: {problem}"
     return [f"{named}; nothing cached", named]

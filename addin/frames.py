@@ -107,8 +107,9 @@ def _declared(source_id: str) -> tuple[dict, dict]:
                 if spec.plausible is not None and origin.source == source_id:
                     spot = (origin.key, origin.column)
                     series[spot] = _wider(series.get(spot), spec.plausible)
-    flows = {(spec.key, spec.investor): spec.plausible for source in REGISTRY.sources()
-             for spec in source.flows if spec.source == source_id and spec.plausible is not None}
+    flows = {(origin.key, origin.column): spec.plausible for source in REGISTRY.sources()
+             for spec in source.flows if spec.plausible is not None
+             for origin in getattr(spec, "all_origins", ()) if origin.source == source_id}
     return series, flows
 
 

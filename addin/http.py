@@ -21,11 +21,12 @@ import hashlib
 import logging
 import threading
 from collections import defaultdict
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator, Protocol
 
+from addin import singleflight
 from addin.cache import Store, sendable, stored
 from addin.clock import Clock
 from addin.config import Config, redact_url
@@ -91,6 +92,20 @@ class Fetcher:
             failure = None if self.revalidate else self.failures.recent(url)
             if failure is not None:
                 return self._fall_back(url, source, cached, str(failure))
+            return self._download_once(url, cached, check, headers, expire, source)
+
+    def _download_once(self, url, cached, check, headers, expire, source) -> bytes:
+        """Download under the cross-process lock of the URL (a no-op without Redis, or while the
+        store's breaker keeps a stalled Redis out of the way)."""
+        flight = (nullcontext(False) if self.store.breaker.open
+                  else singleflight.flight(self.config, url))
+        with flight:
+            # Another worker may have downloaded it while this one waited for the lock.
+            fresher = (self._usable(url, self.store.get(url), check, source)
+                       if singleflight.shared(self.config) else None)
+            if fresher is not None and not self._expired(fresher) and not self.revalidate:
+                return self._hit(url, source, fresher)
+            cached = fresher if fresher is not None else cached
             return self._download(url, cached, check, headers, expire, source)
 
     @contextmanager
@@ -200,7 +215,8 @@ class Fetcher:
     def _fall_back(self, url, source, cached, problem: str) -> bytes:
         if cached is None:
             self._record(url, source, None, stale=True, error=problem)
-            raise SourceUnavailable.nothing_cached(source, problem)
+            raise SourceUnavailable.nothing_cached(source, problem,
+                                                   self.transport.real_url(url) != url)
         return self._served(url, source, cached, stale=True, error=problem)
 
     def _record(self, url, source, fetched_at, stale, error) -> None:

@@ -43,8 +43,12 @@ def safe_text(text: str) -> str:
     return _PATH.sub(last_part, clean(text, 32_000))
 
 
-def write(sections, as_of, path) -> Path:
-    """Write the monitor's ``sections`` (``addin.report.Section``) computed for ``as_of``."""
+def write(sections, as_of, path, credits: list[str] | tuple[str, ...] = ()) -> Path:
+    """Write the monitor's ``sections`` (``addin.report.Section``) computed for ``as_of``.
+
+    ``credits`` are the credit lines the publishers' terms ask for (``report.credits()``),
+    written under the sections.
+    """
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
                                            "strings_to_formulas": False, "nan_inf_to_errors": True})
     book.set_properties({"title": f"jpflows monitor as of {as_of}", "author": "jpflows",
@@ -58,6 +62,9 @@ def write(sections, as_of, path) -> Path:
     row = 3
     for section in sections:
         row = _write_section(page, row, section, styles)
+    for line in credits:
+        page.write_string(row, 0, line, styles["note"])
+        row += 1
     _write_charts(book, page, sections, styles, as_of)
     for sheet in book.worksheets():
         _one_page(sheet)
@@ -87,6 +94,8 @@ def _styles(book) -> dict:
 def _write_section(page, row: int, section, styles) -> int:
     sources = ", ".join(getattr(section, "sources", ()) or ())
     page.write_string(row, 0, section.title, styles["section"])
+    if getattr(section, "as_of", None):
+        page.write_string(row, 1, f"as of {section.as_of}", styles["note"])
     page.write_string(row, 3, f"Sources: {sources}" if sources else "", styles["note"])
     row += 1
     if section.error:

@@ -3,9 +3,10 @@
 The download cap bounds the bytes, not what they expand to: 64 MiB of ``1,`` is 33 million cells
 and took a CSV parser past 7 GB of memory; one quoted cell of 64 MiB, or 4 million short rows,
 cost 400 to 700 MB. So before a source's parser sees a text body, its size, its cells (lines
-plus the separators of the most used kind) and its longest line are counted without building
-anything per line, and a body past the source's :class:`~addin.sources.base.Shape` is refused as
-a changed layout. Within the limits every parser stays under 256 MB (docs/reliability.md).
+plus the separators of the most used kind) and, for a CSV, its longest line are counted without
+building anything per line (HTML and JSON may come on one line), and a body past the source's
+:class:`~addin.sources.base.Shape` is refused as a changed layout. Within the limits every parser
+stays under 256 MB (docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def check(body: bytes, shape: Shape | None, label: str) -> None:
     if cells > shape.max_cells:
         raise LayoutChanged(f"{label}: about {cells:,} cells, more than the {shape.max_cells:,} "
                             "a file may hold")
+    if body[:256].lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"<", b"{", b"["):
+        return  # HTML or JSON: one line may hold it all; its parser is not a CSV reader
     longest = _longest_line(body)
     if longest > shape.max_line:
         raise LayoutChanged(f"{label}: a line of {longest:,} bytes, longer than "

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import PROJECT, data, lookups, report, system
+from bench import PROJECT, data, lookups, report, serving, system
 from bench.harness import engine_environment, fresh_engine, publisher
 
 DEFAULT_OUTPUT = PROJECT / "docs" / "benchmarks.md"
@@ -43,6 +43,14 @@ METHODS = [
     "server counts the requests. Baseline: 16 threads calling requests.get directly.",
     "Peer: pandas-datareader's FredReader (pointed at the local server) against api.series, "
     "the same series 100 times each; jpflows starts from an empty cache.",
+    "Desk server: `jpflows serve --workers 2` over a real redis-server (JPFLOWS_CACHE=redis://). "
+    "Cold crowd: 50 clients released together by a barrier, one new connection each, ask one "
+    "series no worker has seen; the local publisher answers it after 0.5 s, as a distant "
+    "publisher would, and counts the requests. Baseline: the same "
+    "crowd on 2 workers sharing only a SQLite file. Load: 200 keep-alive asyncio clients call "
+    "the monitoring sheet's 23 formulas in rotation for 30 s, in the same process as the "
+    "publisher; an answer that is not HTTP 200, is an #N/A text or differs from the first "
+    "answer to that formula counts as an error. Latency is per request, measured by the client.",
 ]
 
 
@@ -52,6 +60,7 @@ class Repeats:
 
     scalar: int
     naive: int
+    crowd: serving.Crowd
     mixed_rounds: int
     scale: int
     cold_runs: int
@@ -59,9 +68,10 @@ class Repeats:
     peer: int
 
 
-FULL = Repeats(scalar=20_000, naive=15, mixed_rounds=7, scale=5_000, cold_runs=7, parse=15,
-               peer=100)
-QUICK = Repeats(scalar=50, naive=2, mixed_rounds=1, scale=64, cold_runs=1, parse=2, peer=3)
+FULL = Repeats(scalar=20_000, naive=15, crowd=serving.FULL, mixed_rounds=7, scale=5_000,
+               cold_runs=7, parse=15, peer=100)
+QUICK = Repeats(scalar=50, naive=2, crowd=serving.QUICK, mixed_rounds=1, scale=64, cold_runs=1,
+                parse=2, peer=3)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -108,6 +118,7 @@ def measure(work: Path, repeats: Repeats, use_real: bool) -> tuple[list[report.F
         figures.append(_show(system.cold_start(environment, repeats.cold_runs)))
         figures += [_show(f) for f in system.concurrency(server, work, extra)]
         figures.append(_show(system.peer(server, work, repeats.peer)))
+        figures += [_show(f) for f in serving.figures(server, work, extra, repeats.crowd)]
     notes.append(f"history lengths {', '.join(map(str, lookups.SCALE_ROWS))} rows: a daily series "
                  "of 1,000,000 dates would span 2,700 years, beyond what pandas' nanosecond "
                  "timestamps (1677-2262) hold, so 100 rows is the base and 100,000 the 1,000× "

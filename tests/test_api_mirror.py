@@ -67,7 +67,9 @@ def test_refresh__asks_a_failed_source_again(fresh_api):
     with pytest.raises(SourceUnavailable):
         api.value("SOFR", "2025-09-30")
     fresh_api.serve(FRED.format("SOFR"), fred_files.current_layout("SOFR", [("2025-09-30", "4.24")]))
-    assert api.refresh() == {"FRED SOFR": "OK"}
+    outcome = api.refresh()
+    # SOFR's second origin (the New York Fed, still down here) was asked too.
+    assert outcome["FRED SOFR"] == "OK" and set(outcome) == {"FRED SOFR", "New York Fed 2025"}
     assert api.value("SOFR", "2025-09-30") == 4.24
 
 

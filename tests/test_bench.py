@@ -125,3 +125,19 @@ def test_naive_flow__finds_the_week_containing_the_date(tmp_path):
     frame = mof_weekly.parse(path.read_bytes())
     expected = frame.loc["2025-01-18", ("All", "Foreign:Equity", "net")]
     assert naive.mof_flow(path, datetime(2025, 1, 15)) == pytest.approx(expected)
+
+
+def test_bench_run__reports_the_desk_server_or_why_not(quick_run):
+    done, _ = quick_run
+    lines = [line for line in done.stdout.splitlines() if line.startswith("desk server")]
+    assert all(LINE.match(line) for line in lines), lines
+    if len(lines) == 1:  # redis-server missing: the one line says so
+        assert "INFO [" in lines[0], lines
+        return
+    names = [line.split(":")[0] + ":" + line.split(":")[1].split(" ")[1] for line in lines]
+    assert names == ["desk server, 10 concurrent cold clients over 2 workers:upstream",
+                     "desk server, 20 clients for 2 s:errors",
+                     "desk server, 20 clients for 2 s:latency",
+                     "desk server, 20 clients for 2 s:latency",
+                     "desk server, 20 clients for 2 s:latency"], names
+    assert lines[0].endswith("PASS") and lines[1].split(" [")[0].endswith("PASS"), lines[:2]

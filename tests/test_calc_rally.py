@@ -297,3 +297,15 @@ def test_is_record__jgb30y(realdata):
     assert r.high(jgb30, T("2025-01-01"), T("2025-12-31")) == (T("2025-12-22"), 3.374)
     assert r.is_record(jgb30, T("2025-12-22"), since=T("2025-01-01")) is True
     assert r.is_record(jgb30, T("2026-06-30")) is False
+
+
+def test_drawdown__across_zero_is_refused_with_a_pointer_to_diff():
+    yields = _series({"2016-01-04": 0.25, "2016-07-27": -0.297, "2016-09-01": -0.06})
+    with pytest.raises(BadArgument, match='not positive.*JP_CHANGE.*"diff"'):
+        r.drawdown(yields, T("2016-09-01"))
+
+
+def test_rally__a_level_below_zero_is_refused_even_when_the_low_was_positive():
+    yields = _series({"2015-01-05": 0.33, "2015-02-02": 0.2, "2016-07-27": -0.297})
+    with pytest.raises(BadArgument, match="not positive"):
+        r.rally(yields, T("2016-07-27"), T("2015-01-01"), T("2015-12-31"))

@@ -69,8 +69,19 @@ def publisher(server):
     return server
 
 
+def _today(monkeypatch, day: str) -> None:
+    """"Today" for the engine: the day after the fixtures' last observation, so that their
+    latest value is not months old (which JP_INFO would rightly flag stale)."""
+    from datetime import date, timedelta
+
+    from addin.clock import Clock
+
+    monkeypatch.setattr(Clock, "today", lambda self: date.fromisoformat(day) + timedelta(days=1))
+
+
 @pytest.fixture
 def fresh_api(engine_env, monkeypatch):
+    _today(monkeypatch, "2025-10-01")
     monkeypatch.setenv("JPFLOWS_TIMEOUT", str(TIMEOUT))
     # Back-off between retries is not what these tests are about; Retry-After still waits.
     monkeypatch.setattr(_CappedRetry, "get_backoff_time", lambda self: 0)
@@ -100,8 +111,9 @@ SUBJECTS = {
 
 @pytest.mark.parametrize("fault", FAULTS)
 @pytest.mark.parametrize("subject", SUBJECTS)
-def test_fault__cached_copy_is_served_stale_and_kept(fresh_api, subject, fault):
+def test_fault__cached_copy_is_served_stale_and_kept(fresh_api, subject, fault, monkeypatch):
     series, day, expected, source, files = SUBJECTS[subject]
+    _today(monkeypatch, day)
     for url, make in files.items():
         fresh_api.serve(url, make())
     _use_engine()

@@ -20,7 +20,7 @@ from addin.cache import Store
 from addin.config import Config
 from tests.fixtures import fred as fred_files
 from tests.fixtures.hostile import Figures
-from tests.fixtures.redisd import redis_server, sofr, start_redis  # noqa: F401 (fixtures)
+from tests.fixtures.redisd import redis_server, sofr, started  # noqa: F401 (fixtures)
 
 redis = pytest.importorskip("redis")
 
@@ -174,7 +174,7 @@ def test_stalled_redis__debug_sleep_on_a_real_server_then_back(tmp_path, three_s
 
     from addin import breaker
 
-    server = start_redis(tmp_path, None, "--enable-debug-command", "yes")
+    server = started(tmp_path, None, "--enable-debug-command", "yes")
     try:
         monkeypatch.setenv("JPFLOWS_CACHE", server.url())
         monkeypatch.setattr(breaker, "OPEN_SECONDS", 1.0)

@@ -25,13 +25,20 @@ CONTROL_HOST = "a\x1bc\x07d.example"
 figures = Figures()
 
 
+BOJ_USDJPY = "FM08", "FXERD04"  # USDJPY's first origin; FRED DEXJPUS is the second
+
+
 @pytest.fixture
 def hostile_fred(engine_env):
-    """USDJPY's file names another series in its header: the layout error quotes that text."""
+    """Both origins of USDJPY answer with publisher text: the BOJ API with an error MESSAGE
+    (quoted as it is), FRED with another series named in its header (quoted cut)."""
+    from addin.sources import boj
+    from tests.fixtures import boj as boj_files
 
     def serve(text: str) -> None:
         body = f"observation_date,{text}\n2025-09-30,150.0\n".encode("utf-8", "replace")
         engine_env.serve(FRED.format("DEXJPUS"), body)
+        engine_env.serve(boj.api_url(*BOJ_USDJPY), boj_files.error_json(500, "M181090S", text))
 
     api.use(None)
     yield serve
@@ -40,8 +47,11 @@ def hostile_fred(engine_env):
 
 @pytest.fixture
 def hostile_redirect(engine_env):
-    """USDJPY's file redirects to a host whose name holds terminal control codes."""
-    engine_env.serve(FRED.format("DEXJPUS"), b"", 302, Location=f"http://{CONTROL_HOST}/x.csv")
+    """USDJPY's files redirect to a host whose name holds terminal control codes."""
+    from addin.sources import boj
+
+    for url in (FRED.format("DEXJPUS"), boj.api_url(*BOJ_USDJPY)):
+        engine_env.serve(url, b"", 302, Location=f"http://{CONTROL_HOST}/x.csv")
     api.use(None)
     yield engine_env
     api.use(None)
@@ -141,3 +151,12 @@ def test_cli__verbose_logs_go_through_the_capped_formatter(engine_env, monkeypat
     err = done.stderr
     assert "WARNING" in err
     assert max((len(line) for line in err.splitlines()), default=0) < 2100
+
+
+def test_cell__control_codes_in_a_publisher_message_are_shown_not_sent(hostile_fred):
+    import udfs
+
+    hostile_fred("\x1b[2J\x07 wiped")
+    text = udfs.JP_VALUE("USDJPY", "2025-09-30")
+    assert text.startswith("#N/A") and "\x1b" not in text and "\x07" not in text
+    assert "\\x1b" in text

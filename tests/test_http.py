@@ -12,10 +12,10 @@ import urllib3.util.retry
 from addin.config import Config, parse_mirror
 from addin.errors import LayoutChanged, SourceUnavailable
 from addin.http import Fetcher
-from addin.transport import _CappedRetry, build_session, rewrite
+from addin.transport import Transport, _CappedRetry, build_session, rewrite
 from udfs.messages import unavailable_message
 from addin.sources import REGISTRY
-from tests.fixtures.server import Reply, Stream, slow
+from tests.fixtures.server import Reply, Stream, closed_port, slow
 
 URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id=SOFR"
 GOOD = b"observation_date,SOFR\n2025-09-30,4.24\n"
@@ -282,8 +282,29 @@ def test_get__failure_logs_name_the_source(server, make_fetcher, caplog):
 
 def test_unavailable_message__http_status_says_who_answered():
     assert unavailable_message("JPX", "HTTP 404") == (
-        "JPX answered HTTP 404, nothing cached; check JPFLOWS_MIRROR or later")
-    assert len(unavailable_message("MOF BoP portfolio", "HTTP 503")) <= 75
+        "JPX answered HTTP 404, nothing cached; try again later")
+    assert unavailable_message("JPX", "HTTP 404", mirrored=True) == (
+        "JPX answered HTTP 404, nothing cached; check JPFLOWS_MIRROR or try later")
+    assert len(unavailable_message("MOF BoP portfolio", "HTTP 503", mirrored=True)) <= 75
+
+
+@pytest.mark.parametrize("problem", ["timed out", "unreachable", "HTTP 503"])
+def test_unavailable_message__names_the_mirror_only_when_one_is_used(problem):
+    assert "JPFLOWS_MIRROR" not in unavailable_message("FRED", problem)
+    assert "JPFLOWS_MIRROR" in unavailable_message("FRED", problem, mirrored=True)
+
+
+def test_get__failure_names_the_mirror_only_when_the_request_used_it(server, make_fetcher,
+                                                                     tmp_path):
+    server.serve(URL, Reply(b"", 404))
+    with pytest.raises(SourceUnavailable) as mirrored:
+        make_fetcher().get(URL, source="FRED")
+    assert mirrored.value.mirrored is True and "JPFLOWS_MIRROR" in str(mirrored.value)
+    direct = Fetcher(Config(cache_dir=tmp_path / "direct", timeout=2),
+                     Transport(Config(cache_dir=tmp_path / "direct", timeout=2)))
+    with pytest.raises(SourceUnavailable) as failed:
+        direct.get(f"http://127.0.0.1:{closed_port()}/x.csv", source="FRED")
+    assert failed.value.mirrored is False and "JPFLOWS_MIRROR" not in str(failed.value)
 
 
 def test_fetcher__announces_each_network_request_but_not_cache_hits(server, make_fetcher):

@@ -148,7 +148,9 @@ def test_layers__importing_the_whole_engine_loads_no_xlwings():
 
 
 def test_layers__only_the_faces_reach_udfs_or_workbook():
-    allowed = {"addin.cli", "addin.server"}  # the command line and the HTTP face of the functions
+    # The command line, and the desk server, which serves the Excel functions themselves
+    # (udfs.REGISTERED), so its answers are the desktop cells' by construction.
+    allowed = {"addin.cli", "addin.server"}
     offenders = {name for name, targets in _graph().items() if name.startswith("addin.")
                  and name not in allowed and any(t.split(".")[0] in ("udfs", "workbook")
                                                  for t in targets)}
@@ -181,3 +183,10 @@ def test_layers__publisher_urls_live_only_in_their_sources():
     offenders = {name for name, path in _modules().items() if not name.startswith("addin.sources")
                  and PUBLISHER_HOSTS.search(path.read_text(encoding="utf-8"))}
     assert offenders == set()
+
+
+def test_layers__fastapi_is_loaded_only_by_the_server():
+    code = ("import sys, udfs, addin.api, addin.cli, addin.http, addin.singleflight;"
+            "print(sorted(m for m in ('fastapi', 'uvicorn', 'starlette') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr

@@ -9,13 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from addin.errors import BadArgument, LayoutChanged
-from addin.sources import mof_bop
+from addin.errors import BadArgument, LayoutChanged, SourceUnavailable
+from addin.sources import mof_bop, mof_bop_page
 from tests.fixtures import mof_bop as fixture
 from tests.fixtures.fakes import FakeGet
 from tests.fixtures.flows import mof_columns
 
 BOP_DIR = "mof_bop_portfolio_monthly"
+PAGE = "https://www.mof.go.jp/policy/international_policy/reference/balance_of_payments/data.htm"
 
 
 def value(frame, date, investor, measure="net"):
@@ -190,15 +191,88 @@ def test_parse__investor_header_missing_raises():
     [("6pi-1", fixture.summary_csv(), 20), ("6pi-2", fixture.investor_csv(), 45)],
 )
 def test_download__fetches_the_table_checked(key, body, width):
-    get = FakeGet(body)
-    assert mof_bop.download(key, get) == body
     url = (
         "https://www.mof.go.jp/policy/international_policy/reference/balance_of_payments/"
         f"bpport/{key}.csv"
     )
-    assert [(call.url, call.expire) for call in get.calls] == [(url, datetime.timedelta(days=1))]
+    # MOF's page cannot be read here, so the file is asked at the folder known so far.
+    get = FakeGet({PAGE: SourceUnavailable("MOF unreachable"), url: body})
+    assert mof_bop.download(key, get) == body
+    assert [(call.url, call.expire) for call in get.calls] == [
+        (PAGE, datetime.timedelta(days=1)), (url, datetime.timedelta(days=1))]
     assert all(call.check is not None for call in get.calls)
     assert get.checked.shape[1] == width
+
+
+def _page(*hrefs: str) -> bytes:
+    links = "".join(f'<li><a href="{href}">CSV</a></li>' for href in hrefs)
+    return (f'<html><head><meta charset="Shift_JIS"><title>国際収支の推移</title></head>'
+            f'<body><ul>{links}<li><a href="/index.htm">top</a></li></ul></body></html>'
+            ).encode("cp932")
+
+
+def test_download__the_file_is_found_where_mofs_page_links_it():
+    moved = "https://www.mof.go.jp/policy/international_policy/reference/balance_of_payments/" \
+            "bp_trend/bpport/pi/6pi-1.csv"
+    get = FakeGet({PAGE: _page("bp_trend/bpport/pi/6pi-1.csv", "bp_trend/bpport/pi/6pi-2.csv"),
+                   moved: fixture.summary_csv()})
+    assert mof_bop.download("6pi-1", get) == fixture.summary_csv()
+    assert get.urls == [PAGE, moved]
+
+
+def test_file_links__absolute_relative_and_other_files():
+    html = _page("../x/6pi-2.csv", "https://www.mof.go.jp/a/6PI-1.CSV", "6pi-10.csv", "6s-1-4.csv")
+    assert mof_bop_page.file_links(html, PAGE) == {
+        "6pi-2": "https://www.mof.go.jp/policy/international_policy/reference/x/6pi-2.csv",
+        "6pi-1": "https://www.mof.go.jp/a/6PI-1.CSV"}
+
+
+def test_download__a_page_without_the_files_is_not_kept():
+    get = FakeGet({PAGE: _page("6s-1-4.csv"), mof_bop.URLS["6pi-1"]: fixture.summary_csv()})
+    mof_bop.download("6pi-1", get)
+    with pytest.raises(LayoutChanged, match="no 6pi-1.csv"):
+        get.call_for(PAGE).check(_page("6s-1-4.csv"))
+
+
+def test_download__not_found_anywhere_names_the_setting():
+    missing = SourceUnavailable("MOF BoP portfolio answered HTTP 404, nothing cached",
+                                "MOF BoP portfolio", "HTTP 404")
+    get = FakeGet({PAGE: _page("6s-1-4.csv"), mof_bop.URLS["6pi-1"]: missing}, run_check=False)
+    with pytest.raises(SourceUnavailable, match="6pi-1.csv not found; set JPFLOWS_MOF_BOP_URL"):
+        mof_bop.download("6pi-1", get)
+
+
+@pytest.mark.parametrize("setting, asked", [
+    ("https://mirror.example.org/bop/", "https://mirror.example.org/bop/6pi-2.csv"),
+    ("https://mirror.example.org/bop/6pi-1.csv", "https://mirror.example.org/bop/6pi-2.csv"),
+])
+def test_download__the_setting_names_a_folder_or_a_file(setting, asked):
+    get = FakeGet({asked: fixture.investor_csv()})
+    mof_bop.download("6pi-2", get, setting=setting)
+    assert get.urls == [asked]
+
+
+def test_download__the_setting_may_name_the_page_to_read():
+    page = "https://www.mof.go.jp/english/policy/bop/data.html"
+    get = FakeGet({page: _page("files/6pi-1.csv"),
+                   "https://www.mof.go.jp/english/policy/bop/files/6pi-1.csv": fixture.summary_csv()})
+    mof_bop.download("6pi-1", get, setting=page)
+    assert get.urls[0] == page
+
+
+def test_engine__jp_info_shows_the_url_actually_fetched(engine_env, realdata):
+    from addin import api
+
+    moved = "https://www.mof.go.jp/policy/international_policy/reference/balance_of_payments/" \
+            "bp_trend/bpport/6pi-1.csv"
+    engine_env.serve(PAGE, _page("bp_trend/bpport/6pi-1.csv"))
+    engine_env.serve(moved, (realdata / "mof_bop_portfolio_monthly" / "6pi-1.csv").read_bytes())
+    api.use(None)
+    try:
+        assert api.flow("BOP:Foreign:Equity", "2025-09-15")[1] == -3497.8
+        assert api.info("BOP:Foreign:Equity")["url"] == moved
+    finally:
+        api.use(None)
 
 
 def test_download__check_rejects_bad_file():
@@ -258,3 +332,18 @@ def test_real_6pi2__total_matches_6pi1_resident_total(realdata):
     by_type = investors[("All", "Resident:Total:Total", "net")]
     overall = summary[("All", "Resident:Total", "net")].reindex(by_type.index)
     assert (by_type - overall).abs().max() <= 0.1
+
+
+def test_engine__the_users_setting_reaches_the_download(engine_env, realdata, monkeypatch):
+    from addin import api
+
+    folder = "https://www.mof.go.jp/somewhere/new"
+    monkeypatch.setenv("JPFLOWS_MOF_BOP_URL", folder)
+    engine_env.serve(folder + "/6pi-1.csv",
+                     (realdata / "mof_bop_portfolio_monthly" / "6pi-1.csv").read_bytes())
+    api.use(None)
+    try:
+        assert api.flow("BOP:Foreign:Equity", "2025-09-15")[1] == -3497.8
+    finally:
+        api.use(None)
+    assert engine_env.count(PAGE) == 0

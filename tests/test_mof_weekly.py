@@ -248,3 +248,37 @@ def test_download__check_rejects_bad_file():
 def test_module__contract_names():
     assert mof_weekly.NAME == "MOF weekly"
     assert mof_weekly.URL.startswith("https://www.mof.go.jp/")
+
+
+# Real publisher bytes -----------------------------------------------------------------------
+
+EXCERPT = ("mof_weekly", "excerpt", "week_excerpt_2026-09-17.csv")
+
+
+@pytest.fixture(scope="module")
+def excerpt(realdata) -> bytes:
+    return realdata.joinpath(*EXCERPT).read_bytes()
+
+
+def test_real_excerpt__known_weeks(excerpt):
+    frame = mof_weekly.parse(excerpt)
+    # realdata/README.md §10, in 100 million yen: the frame holds JPY billions (/10).
+    assert value(frame, "2026-09-12", "Foreign:Equity") == pytest.approx(-1522.8)
+    assert value(frame, "2026-09-12", "Foreign:Total") == pytest.approx(-499.5)
+    assert value(frame, "2026-09-12", "Resident:Total") == pytest.approx(1402.9)
+    assert value(frame, "2026-01-03", "Resident:Total") == pytest.approx(28.4)
+    assert value(frame, "2005-01-08", "Foreign:Equity") == pytest.approx(227.8)
+
+
+def test_real_excerpt__weeks_header_and_trailer(excerpt):
+    frame = mof_weekly.parse(excerpt)
+    # Three weeks of 2005 and seven of 2025-26 are kept; each ends on a Saturday.
+    assert len(frame) == 10 and (frame.index.day_of_week == 5).all()
+    assert frame.index[0] == pd.Timestamp("2005-01-08")
+    assert frame.index[-1] == pd.Timestamp("2026-09-12")
+    assert mof_weekly.final_update(excerpt).startswith("Final Update")
+
+
+def test_real_excerpt__lf_endings_read_the_same(excerpt):
+    pd.testing.assert_frame_equal(mof_weekly.parse(excerpt.replace(b"\r\n", b"\n")),
+                                  mof_weekly.parse(excerpt))

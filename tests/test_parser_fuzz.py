@@ -101,6 +101,16 @@ TARGETS = {
         _fixture("stooq").topix_csv(), _fixture("stooq").topix_csv(volume=False),
         _fixture("stooq").hit_limit(), _fixture("stooq").no_data()]),
     "user_csv.parse": Target("user_csv", lambda m, raw: m.parse(raw), _user_csv_seeds),
+    "nikkei.parse": Target("nikkei", lambda m, raw: m.parse(raw), lambda: [
+        _fixture("nikkei").daily_csv(), _fixture("nikkei").daily_csv(japanese=True)]),
+    "jquants.parse_topix": Target("jquants", lambda m, raw: m.parse(("topix", (raw,))), lambda: [
+        _fixture("jquants").page(_fixture("jquants").topix_rows())]),
+    "jquants.parse_investor_types": Target(
+        "jquants", lambda m, raw: m.parse(("investor-types", (raw,))), lambda: [
+            _fixture("jquants").page([_fixture("jquants").week(
+                "TSEPrime", "2026-09-07", "2026-09-11", "2026-09-17", (1, 2))])]),
+    "nyfed.parse": Target("nyfed", lambda m, raw: m.parse(raw),
+                          lambda: [_fixture("nyfed").search_json()]),
     "mof_weekly.parse": Target("mof_weekly", lambda m, raw: m.parse(raw),
                                lambda: [_fixture("mof_weekly").week_csv()]),
     "mof_bop.parse": Target("mof_bop", lambda m, raw: m.parse(raw), lambda: [

@@ -17,7 +17,7 @@ import pytest
 
 from addin import api
 from addin.errors import SourceUnavailable
-from tests.fixtures.redisd import redis_server, sofr, start_redis as _start  # noqa: F401
+from tests.fixtures.redisd import redis_server, sofr, started as _start  # noqa: F401
 from tests.fixtures.server import closed_port
 
 redis = pytest.importorskip("redis")

@@ -76,7 +76,8 @@ def test_snapshot__provenance_names_every_series_and_formula(snapped):
     jgb = listed["JGB30Y"]
     assert sheet[f"C{jgb}"].value == "MOF JGB" and sheet[f"D{jgb}"].value.startswith("https://www.mof.go.jp/")
     assert re.match(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", sheet[f"E{jgb}"].value)
-    assert sheet[f"F{jgb}"].value is False
+    # The real files end months before today, so the latest JGB30Y is (rightly) flagged stale.
+    assert sheet[f"F{jgb}"].value is True
     assert sheet[f"D{listed['TOPIX']}"].value == "topix_jpx_official_closes.csv"
     assert sheet[f"B{listed['JPX:Foreigners']}"].value.startswith("unavailable: ")
     formulas = [sheet[f"C{r}"].value for r in range(1, sheet.max_row + 1)
@@ -147,3 +148,19 @@ def test_render__dashboard_of_a_snapshot_becomes_a_png(snapped, tmp_path):
     path, _, _ = snapped
     width, height = png_size(render.render(path, tmp_path / "dashboard.png"))
     assert width > 600 and height > 250
+
+
+def test_snapshot__provenance_carries_the_boj_credit_line(engine_env, tmp_path):
+    from addin.sources import boj
+    from tests.fixtures import boj as boj_files
+
+    engine_env.serve(boj.api_url("FM01", "STRDCLUCON"), boj_files.tona_csv())
+    api.use(None)
+    try:
+        rows = snapshot.provenance(['=JP_VALUE("TONA","2025-01-27")'])
+    finally:
+        api.use(None)
+    assert rows[0]["source"] == "BOJ" and rows[0]["attribution"] == "Source: Bank of Japan"
+    out = snapshot.snapshot_values([], {}, rows, tmp_path / "credit.xlsx")
+    sheet = openpyxl.load_workbook(out)["Provenance"]
+    assert sheet["A3"].value == "Source: Bank of Japan"

@@ -7,7 +7,8 @@ import pytest
 
 from addin.errors import AddinError
 from addin.sources import REGISTRY
-from tests.fixtures import (boj, fred, mof_bop, mof_jgb, mof_weekly, stooq, treasury)
+from tests.fixtures import (boj, fred, jquants, mof_bop, mof_jgb, mof_weekly, nikkei, nyfed,
+                            stooq, treasury)
 from tests.fixtures.fakes import FakeGet
 
 USER_CSV_URL = "https://data.example.org/desk/topix.csv"
@@ -25,6 +26,9 @@ SAMPLES = {
     "mof_weekly": ("", lambda url: mof_weekly.week_csv()),
     "mof_bop": ("6pi-1", lambda url: mof_bop.summary_csv()),
     "stooq": ("^tpx", lambda url: stooq.topix_csv()),
+    "nikkei": ("", lambda url: nikkei.daily_csv()),
+    "jquants": ("topix", lambda url: jquants.page(jquants.topix_rows())),
+    "nyfed": ("2025", lambda url: nyfed.search_json()),
     "csv": (USER_CSV_URL, lambda url: b"date,value\n2025-04-04,2482.06\n2025-04-07,2288.66\n"),
 }
 try:

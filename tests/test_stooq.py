@@ -109,6 +109,22 @@ def test_download__check_names_the_symbol_for_html():
         stooq.download("^tpx", FakeGet(fx.bot_check_page()))
 
 
+def test_download__proof_of_work_page_says_what_to_set():
+    with pytest.raises(SourceUnavailable) as topix:
+        stooq.download("^tpx", FakeGet(fx.proof_of_work_page()))
+    assert str(topix.value) == (
+        "Stooq: proof-of-work page; set JPFLOWS_STOOQ_KEY or JPFLOWS_CSV_TOPIX")
+    with pytest.raises(SourceUnavailable) as nikkei:
+        stooq.download("^nkx", FakeGet(fx.proof_of_work_page()))
+    assert str(nikkei.value).endswith("set JPFLOWS_STOOQ_KEY or JPFLOWS_CSV_NIKKEI225")
+    assert len(str(nikkei.value)) <= 75
+
+
+def test_parse__proof_of_work_page_is_never_data():
+    with pytest.raises(SourceUnavailable, match="proof-of-work"):
+        stooq.parse(fx.proof_of_work_page())
+
+
 def test_download__hit_limit_points_to_the_setting():
     with pytest.raises(SourceUnavailable) as topix:
         stooq.download("^tpx", FakeGet(fx.hit_limit()))

@@ -100,3 +100,18 @@ def test_udf__unexpected_exception_becomes_a_short_text_and_is_logged(monkeypatc
         handler.close()
         decorator.log.removeHandler(handler)
     assert "ZeroDivisionError" in (tmp_path / "jpflows.log").read_text(encoding="utf-8")
+
+
+def test_low_high__a_values_only_range_reports_the_row_not_an_invented_date():
+    import udfs
+
+    prices = [[2482.06], [None], [2288.66], [2432.02]]
+    assert udfs.JP_LOW(prices) == [[3, 2288.66]]
+    assert udfs.JP_HIGH(prices) == [[1, 2482.06]]
+
+
+def test_drawdown__across_zero_yields_is_refused_in_the_cell():
+    import udfs
+
+    text = udfs.JP_DRAWDOWN([[0.25], [-0.297], [-0.06]])
+    assert text.startswith("#N/A drawdown") and "JP_CHANGE" in text

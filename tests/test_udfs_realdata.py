@@ -94,7 +94,17 @@ def test_jp_change__tona_hike_in_points(served):
     assert udfs.JP_CHANGE("TONA", "2025-01-24", "2025-01-27") == pytest.approx(0.249, abs=1e-9)
 
 
+def _engine_on(day: datetime) -> None:
+    """The process's engine with a clock fixed on ``day`` (what "today" and "latest" mean)."""
+    from addin.clock import FixedClock
+    from addin.config import Config
+    from addin.engine import Engine
+
+    api.use(Engine(Config.from_env(), clock=FixedClock(day)))
+
+
 def test_jp_info__provenance_fields(served):
+    _engine_on(datetime(2026, 7, 2, 12))  # the day after the last file's last observation
     udfs.JP_VALUE("JGB10Y", "2025-09-30")
     info = dict(udfs.JP_INFO("JGB10Y"))
     assert info["source"] == "MOF JGB" and info["unit"] == "%"
@@ -137,8 +147,50 @@ def test_jp_search__lists_investor_types_found_in_loaded_files(served, realdata)
                                              "BOP:Resident:NonLifeInsuranceCompanies:Total"]
 
 
-def test_jp_info__ust_names_the_treasury_curve_it_answers_from(served):
-    assert udfs.JP_VALUE("UST5Y", "2025-09-30") == 3.74
+def test_jp_info__ust_names_the_freshest_origin_it_answers_from(served):
+    assert udfs.JP_VALUE("UST5Y", "2025-09-30") == 3.74  # a dated lookup: the Treasury curve
     info = dict(udfs.JP_INFO("UST5Y"))
-    assert info["source"] == "US Treasury" and "daily-treasury-rates.csv/all/2025" in info["url"]
+    # "Latest": FRED's DGS5 (to 2026-06-24) is newer than the Treasury's 2025 file (to 12-19).
+    assert info["source"] == "FRED" and info["origin"] == "FRED DGS5"
+    assert info["url"] == FRED.format("DGS5") and info["last"] == "2026-06-24"
+    assert udfs.JP_VALUE("UST5Y") == 4.17
     assert info["first"] == "1962-01-02"  # the long history comes from FRED's DGS5
+
+
+def test_jp_hedged_series__each_month_hedged_with_its_own_rates(served):
+    table = udfs.JP_HEDGED_SERIES("JGB5Y", "USD", "2025-08-01", "2025-09-30", 2)
+    assert table[0] == ["Date", "JGB5Y hedged into USD"]
+    assert [row[0] for row in table[1:]] == [datetime(2025, 8, 29), datetime(2025, 9, 30)]
+    # 2025-09-30: JGB5Y 1.244, SOFR 4.24, TONA 0.477, the methodology's exact form.
+    pickup = ((1 + 0.0424 * 90 / 360) / (1 + 0.00477 * 90 / 365) - 1) * 360 / 90 * 100
+    assert table[2][1] == pytest.approx(1.244 + pickup, abs=1e-12)
+    assert table[2][1] == pytest.approx(udfs.JP_HEDGED_YIELD(1.244, 0.477, 4.24), abs=1e-12)
+    assert table[1][1] != table[2][1]
+
+
+def test_jp_info__ust_latest_from_the_treasury_when_its_file_is_newer(served):
+    rows = ["06/26/2026,4.20,4.20,4.21,4.19,4.18,4.15,4.02,3.95,3.97,4.19,4.37,4.55,5.02,5.01"]
+    from tests.fixtures import treasury as treasury_files
+
+    served.serve(TREASURY_2025.replace("2025", "2026"),
+                 treasury_files.csv_file(treasury_files.HEADER_2025, rows))
+    _engine_on(datetime(2026, 6, 29, 12))
+    assert udfs.JP_VALUE("UST5Y") == 4.19
+    info = dict(udfs.JP_INFO("UST5Y"))
+    assert info["origin"] == "US Treasury 2026" and info["last"] == "2026-06-26"
+    assert info["stale"] is False and info["age_days"] == 3
+
+
+def test_jp_info__latest_months_old_is_flagged_stale(served):
+    _engine_on(datetime(2026, 12, 1, 12))
+    assert udfs.JP_VALUE("UST5Y") == 4.17  # the freshest answer there is, never hidden
+    info = dict(udfs.JP_INFO("UST5Y"))
+    assert info["last"] == "2026-06-24" and info["age_days"] == 160
+    assert info["stale"] is True
+    assert "latest observation is 160 days old (expected within 7)" in info["note"]
+
+
+def test_jp_value__ust10y_before_1990_comes_from_fred(served, realdata):
+    served.serve(FRED.format("DGS10"), (realdata / "fred" / "DGS10.csv").read_bytes())
+    assert udfs.JP_VALUE("UST10Y", "1985-06-28") == 10.25
+    assert served.count(TREASURY_2025) == 0  # no Treasury year file covers 1985

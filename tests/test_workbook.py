@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import re
+import sys
 import zipfile
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from rich.console import Console
 from addin import api
 from addin.calc import hedged
 from addin.errors import BadArgument
-from workbook import build, claims, evaluate, install, jpflows_template, layout, vba
+from workbook import build, claims, evaluate, install, jpflows_template, layout, ovba, vba
 
 SHEETS = ["Dashboard", "Flows", "Rally", "Hedging", "Article-check", "Settings", "xlwings.conf"]
 SHEET_PARTS = re.compile(r"^xl/(worksheets/sheet\d+\.xml|workbook\.xml)$")
@@ -66,31 +67,38 @@ def test_build__formulas_are_kept_as_text(template):
 
 def test_build__carries_the_xlwings_vba_project(template):
     files = parts(template)
-    assert files["xl/vbaProject.bin"] == vba.vba_project()
+    built = vba.module_sources(files["xl/vbaProject.bin"])
+    shipped = vba.module_sources(vba.vba_project())
+    assert built["xlwings"].splitlines() == shipped["xlwings"].splitlines()
     assert b"macroEnabled" in files["[Content_Types].xml"]
     assert b'codeName="ThisWorkbook"' in files["xl/workbook.xml"]
 
 
-def test_vba__quickstart_macro_runs_the_module_named_after_the_workbook():
-    sources = vba.module_sources(vba.vba_project())
-    assert vba.entry_macro(vba.vba_project()) == layout.MACRO == "SampleCall"
-    assert 'RunPython "import " & mymodule' in sources["Module1"]
-    assert "Function RunPython" in sources["xlwings"] or "Sub RunPython" in sources["xlwings"]
+def test_vba__each_button_macro_runs_its_own_function_of_the_module_named_after_the_workbook():
+    macros = vba.macros(vba.MACROS.read_text())
+    assert 'bookModule = Left$(bookModule, InStrRev(bookModule, ".") - 1)' in vba.MACROS.read_text()
+    for caption, (macro, entry) in layout.BUTTONS.items():
+        assert f'RunPython PythonCall("{entry}")' in macros[macro], caption
+        assert callable(getattr(jpflows_template, entry))
+    assert len({macro for macro, _ in layout.BUTTONS.values()}) == len(layout.BUTTONS) == 2
+    assert "Function RunPython" in vba.module_sources(vba.vba_project())["xlwings"]
 
 
 def test_vba__decompress_rejects_bytes_that_are_not_a_container():
     with pytest.raises(ValueError, match="not a compressed"):
-        vba.decompress(b"\x00abc")
+        ovba.decompress(b"\x00abc")
 
 
-def test_vba__entry_macro_missing_is_an_error():
-    with pytest.raises(LookupError):
-        vba.entry_macro(b"nothing here")
+def test_vba__a_button_whose_macro_is_missing_is_an_error():
+    sheet = layout.Sheet("S", (), buttons=(layout.Button("A1", "Refresh"),))
+    with pytest.raises(LookupError, match="JpflowsRefresh"):
+        build.check_buttons([sheet], "Public Sub JpflowsSnapshot()\nEnd Sub\n")
 
 
-def test_build__buttons_call_the_macro(template):
+def test_build__each_button_calls_its_own_macro(template):
     drawing = parts(template)["xl/drawings/vmlDrawing1.vml"].decode()
-    assert drawing.count("<x:FmlaMacro>[0]!SampleCall</x:FmlaMacro>") == 2
+    assert drawing.count("<x:FmlaMacro>[0]!JpflowsRefresh</x:FmlaMacro>") == 1
+    assert drawing.count("<x:FmlaMacro>[0]!JpflowsSnapshot</x:FmlaMacro>") == 1
     assert ">Refresh<" in drawing and ">Snapshot<" in drawing
 
 
@@ -148,6 +156,41 @@ def test_new_workbook__refuses_to_overwrite_or_bad_names(tmp_path):
         build.new_workbook("my desk", tmp_path)
 
 
+def conf_of(book: Path) -> dict:
+    """The xlwings.conf sheet as xlwings reads it: column A from A1 down to the first blank."""
+    sheet = openpyxl.load_workbook(book, keep_vba=True)["xlwings.conf"]
+    rows, r = {}, 1
+    while sheet[f"A{r}"].value not in (None, ""):
+        rows[sheet[f"A{r}"].value.upper()] = sheet[f"B{r}"].value
+        r += 1
+    return rows
+
+
+@pytest.mark.parametrize("platform, key", [("win32", "INTERPRETER_WIN"),
+                                           ("darwin", "INTERPRETER_MAC")])
+def test_new_workbook__names_the_interpreter_of_the_python_that_ran_it(tmp_path, platform, key):
+    book = build.new_workbook("desk", tmp_path, executable=r"C:\Py 3\python.exe", platform=platform)
+    rows = conf_of(book)
+    assert rows[key] == r"C:\Py 3\python.exe" and rows["UDF MODULES"] == "desk"
+    assert not {"INTERPRETER_WIN", "INTERPRETER_MAC"} - {key} & set(rows)
+
+
+def test_new_workbook__defaults_to_this_python(tmp_path):
+    rows = conf_of(build.new_workbook("desk", tmp_path, platform="win32"))
+    assert rows["INTERPRETER_WIN"] == sys.executable
+
+
+def test_new_workbook__where_excel_does_not_run_names_no_interpreter(tmp_path):
+    rows = conf_of(build.new_workbook("desk", tmp_path, platform="linux"))
+    assert not any(key.startswith("INTERPRETER") for key in rows)
+
+
+def test_build__committed_template_names_no_interpreter():
+    rows = conf_of(build.TEMPLATE)
+    assert rows["UDF MODULES"] == layout.ENTRY_MODULE
+    assert not any(key.startswith("INTERPRETER") for key in rows)
+
+
 # -- the entry module ----------------------------------------------------------------------
 
 class FakeApp:
@@ -181,21 +224,23 @@ def test_entry_module__registers_the_jp_functions():
     assert callable(jpflows_template.JP_VALUE) and callable(jpflows_template.JP_HEDGED_SPREAD)
 
 
-@pytest.mark.parametrize("caption, expected", [("Snapshot", "Snapshot"), ("Refresh", "Refresh"),
-                                               ("Button 1", "Refresh"), ("", "Refresh")])
-def test_entry_module__action_follows_the_button(caption, expected):
-    assert jpflows_template.action(caption) == expected
-
-
-def test_entry_module__main_dispatches_on_the_button_caption(monkeypatch):
+@pytest.mark.parametrize("entry, action", [("refresh_button", "refresh"),
+                                           ("snapshot_button", "snapshot")])
+def test_entry_module__each_button_function_runs_its_action_on_the_calling_book(
+        monkeypatch, entry, action):
     import xlwings
 
-    book, ran = FakeBook("Button 2", "Snapshot"), []
+    book, ran = FakeBook(), []
     monkeypatch.setattr(xlwings.Book, "caller", staticmethod(lambda: book))
     monkeypatch.setattr(jpflows_template, "snapshot", lambda b: ran.append(("snapshot", b)))
     monkeypatch.setattr(jpflows_template, "refresh", lambda b: ran.append(("refresh", b)))
-    jpflows_template.main()
-    assert ran == [("snapshot", book)]
+    getattr(jpflows_template, entry)()
+    assert ran == [(action, book)]
+
+
+def test_entry_module__does_not_guess_the_button_from_the_caller():
+    source = Path(jpflows_template.__file__).read_text()
+    assert "Caller" not in source.replace("Book.caller", "")
 
 
 def test_entry_module__refresh_shows_progress_then_recalculates(monkeypatch):

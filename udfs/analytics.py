@@ -6,9 +6,9 @@ import pandas as pd
 
 from addin import api
 from addin.errors import BadArgument
-from udfs.coerce import to_date, to_int, to_number, to_series, to_text
+from udfs.coerce import position, to_bool, to_date, to_int, to_number, to_series, to_text
 from udfs.decorator import udf
-from udfs.functions import BASIS, DATE, DAYS, SERIES, SERIES_OR_RANGE
+from udfs.functions import BASIS, DATE, DAYS, HEADERS, SERIES, SERIES_OR_RANGE, table
 
 
 def _dated(series, *dates):
@@ -35,8 +35,13 @@ def JP_RALLY(series_or_range, low_start=None, low_end=None, as_of=None):
     return api.rally(data, *dates)
 
 
-def _point(found) -> list[list]:
-    when, value = found
+def _extreme(pick, series_or_range, start_date, end_date) -> list[list]:
+    """1x2: the date and the value; a values-only range has no dates, so its row number instead."""
+    dates = (to_date(start_date, "start_date"), to_date(end_date, "end_date"))
+    data = _dated(series_or_range, *dates)
+    when, value = pick(data, *dates)
+    if isinstance(data, pd.Series) and data.attrs.get("positional"):
+        return [[position(when), float(value)]]
     return [[pd.Timestamp(when).to_pydatetime(), float(value)]]
 
 
@@ -44,20 +49,20 @@ def _point(found) -> list[list]:
 def JP_LOW(series_or_range, start_date=None, end_date=None):
     """Lowest value in the window as a 1x2 row: date, value (earliest date on ties).
 
+    For a one-column range of values (no dates), the first item is the row number in the range.
     Example: =JP_LOW("TOPIX", "2025-04-01", "2025-04-30")
     """
-    dates = (to_date(start_date, "start_date"), to_date(end_date, "end_date"))
-    return _point(api.low(_dated(series_or_range, *dates), *dates))
+    return _extreme(api.low, series_or_range, start_date, end_date)
 
 
 @udf(series_or_range=SERIES_OR_RANGE, start_date=DATE, end_date=DATE)
 def JP_HIGH(series_or_range, start_date=None, end_date=None):
     """Highest value in the window as a 1x2 row: date, value (earliest date on ties).
 
+    For a one-column range of values (no dates), the first item is the row number in the range.
     Example: =JP_HIGH("USDJPY", "2024-01-01", "2025-10-31")
     """
-    dates = (to_date(start_date, "start_date"), to_date(end_date, "end_date"))
-    return _point(api.high(_dated(series_or_range, *dates), *dates))
+    return _extreme(api.high, series_or_range, start_date, end_date)
 
 
 @udf(series_or_range=SERIES_OR_RANGE,
@@ -120,3 +125,22 @@ def JP_HEDGED_SPREAD(asset, benchmark, on_date=None, days=90, basis_bp=0):
     return api.hedged_spread(to_text(asset, "asset", ""), to_text(benchmark, "benchmark", ""),
                              to_date(on_date, "on_date"), to_int(days, "days", 90, 1, 3650),
                              to_number(basis_bp, "basis_bp", 0.0))
+
+
+@udf(asset=SERIES, home_ccy='Investor currency: "USD" (default, JPY bond) or "JPY" (USD bond)',
+     start_date=DATE, end_date=DATE, interval="0 daily, 1 weekly, 2 monthly (default)",
+     days=DAYS, basis_bp=BASIS, headers=HEADERS)
+def JP_HEDGED_SERIES(asset, home_ccy="USD", start_date=None, end_date=None, interval=2, days=90,
+                     basis_bp=0, headers=1):
+    """Table of date, hedged yield in %: the asset hedged into the investor's currency over time.
+
+    Each row uses SOFR and TONA on its own date (covered interest parity, as JP_HEDGED_YIELD).
+    Example: =JP_HEDGED_SERIES("JGB5Y", "USD", "2024-01-01") charts the USD-hedged 5Y JGB monthly.
+    """
+    name = to_text(asset, "asset", "")
+    home = to_text(home_ccy, "home_ccy", "USD")
+    data = api.hedged_series(name, home, to_date(start_date, "start_date"),
+                             to_date(end_date, "end_date"), to_int(interval, "interval", 2, 0, 2),
+                             to_int(days, "days", 90, 1, 3650), to_number(basis_bp, "basis_bp", 0.0))
+    header = ["Date", f"{name.upper()} hedged into {home.upper()}"]
+    return table(data, header if to_bool(headers, "headers", True) else None)

@@ -18,6 +18,7 @@ from addin.errors import BadArgument
 
 EXCEL_EPOCH = datetime(1899, 12, 30)
 MAX_SERIAL = 2958465  # 9999-12-31, Excel's last date
+POSITIONS_START = pd.Timestamp("2000-01-01")  # row 1 of a values-only range, as a stand-in date
 
 
 def is_blank(value) -> bool:
@@ -122,15 +123,21 @@ def to_series(value, name: str = "series"):
     raise BadArgument(f"{name} must be an id such as \"TOPIX\" or a range of prices")
 
 
+def position(when) -> int:
+    """The 1-based row, in a values-only range, of the value dated ``when``."""
+    return (pd.Timestamp(when) - POSITIONS_START).days + 1
+
+
 def _range_series(cells: list, name: str) -> pd.Series:
     rows = [row if isinstance(row, list) else [row] for row in cells]
     width = {len(row) for row in rows}
     if width == {1}:
-        values = [to_number(row[0], name) for row in rows if not is_blank(row[0])]
-        days = pd.to_timedelta(range(len(values)), "D")
-        index = pd.DatetimeIndex(pd.Timestamp("2000-01-01") + days)
-        series = pd.Series(values, index=index, dtype="float64")
-        # No dates were given: only the whole range is a meaningful window.
+        kept = [(row_number, to_number(row[0], name)) for row_number, row in enumerate(rows)
+                if not is_blank(row[0])]
+        # No dates were given: each value is dated by its row, so a low or high can say where it is.
+        index = POSITIONS_START + pd.to_timedelta([row_number for row_number, _ in kept], "D")
+        series = pd.Series([value for _, value in kept], index=pd.DatetimeIndex(index),
+                           dtype="float64")
         series.attrs["positional"] = True
         return series
     if width == {2}:

@@ -2,7 +2,9 @@
 
 It registers the function with xlwings (``xw.func``/``xw.arg``, looked up at decoration time so a
 test can substitute xlwings' Windows registration), keeps the docstring for the Function Wizard,
-and turns every failure into a short ``#N/A <reason>`` text: Excel never sees a traceback.
+and turns every failure into what :func:`udfs.failures.cell_error` says the cell gets: Excel never
+sees a traceback. Every function also takes xlwings' reserved ``caller`` argument last (the
+calling cell on Windows, absent in the Function Wizard), so a failure can be told per cell.
 """
 
 from __future__ import annotations
@@ -14,20 +16,16 @@ from typing import Callable
 
 from addin.errors import AddinError
 from addin.text import CappedFormatter, arguments
-from udfs.messages import cell_message
+from udfs.failures import cell_error, error_text  # noqa: F401  (error_text is public here too)
 
 log = logging.getLogger("jpflows.udfs")
 _log_ready = False
 
 CATEGORY = "jpflows"
-MAX_ERROR = 80
+CALLER = "caller"
+CALLER_DOC = "The calling cell, filled in by xlwings (not shown in Excel)"
+INTERNAL = "internal error; details in the jpflows log"
 REGISTERED: dict[str, Callable] = {}
-
-
-def error_text(message: str) -> str:
-    """``#N/A <message>`` cut to Excel-friendly length, one line."""
-    text = "#N/A " + " ".join(str(message).split())
-    return text if len(text) <= MAX_ERROR else text[: MAX_ERROR - 3] + "..."
 
 
 def log_file():
@@ -58,39 +56,65 @@ def _log() -> logging.Logger:
     return log
 
 
-def udf(**arg_docs: str):
+def udf(range_args: tuple[str, ...] = (), /, **arg_docs: str):
     """Register ``function`` as ``JP_*`` with a description for each argument.
 
     Args:
+        range_args: Arguments xlwings passes as a range object (on Windows), not as values.
         **arg_docs: argument name -> one-line help shown in Excel's Function Wizard.
     """
 
     def decorate(function: Callable) -> Callable:
-        missing = set(inspect.signature(function).parameters) - set(arg_docs)
+        signature = inspect.signature(function)
+        missing = set(signature.parameters) - set(arg_docs)
         if missing:
             raise TypeError(f"{function.__name__}: no description for {sorted(missing)}")
-
-        @functools.wraps(function)
-        def call(*args, **kwargs):
-            try:
-                return function(*args, **kwargs)
-            except AddinError as exc:  # the arguments summed up: a cell may hold 100,000 characters
-                _log().info("%s(%s): %s", function.__name__, arguments(args), exc)
-                return error_text(cell_message(exc))
-            except Exception:  # never a traceback in a cell; the log has the details
-                _log().exception("%s(%s) failed", function.__name__, arguments(args))
-                return error_text("internal error; details in the jpflows log")
-
-        call.arg_docs = dict(arg_docs)
+        call = _guarded(function, len(signature.parameters))
+        call.excel_signature = signature  # what a user passes; ``caller`` is xlwings' to fill
+        call.__signature__ = signature.replace(parameters=[
+            *signature.parameters.values(),
+            inspect.Parameter(CALLER, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None)])
+        call.arg_docs, call.range_args = dict(arg_docs), tuple(range_args)
         REGISTERED[function.__name__] = call
-        return _register(call, arg_docs)
+        import xlwings as xw
+
+        return register(call, xw.func, xw.arg)
 
     return decorate
 
 
-def _register(call: Callable, arg_docs: dict[str, str]) -> Callable:
-    import xlwings as xw
+def served() -> dict[str, Callable]:
+    """The functions that work on values alone, so a server can call them for a remote cell.
 
-    for name, doc in reversed(list(arg_docs.items())):
-        call = xw.arg(name, doc=doc)(call)
-    return xw.func(category=CATEGORY, call_in_wizard=False)(call)
+    A function that takes a range object (``JP_ERROR`` reads its calling workbook) is desktop only.
+    """
+    return {name: call for name, call in REGISTERED.items() if not call.range_args}
+
+
+def _guarded(function: Callable, size: int) -> Callable:
+    """``function`` answering every failure with a cell value; argument ``size`` is the caller."""
+
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        caller = kwargs.pop(CALLER, None)
+        if len(args) > size:
+            caller, args = args[size], args[:size] + args[size + 1:]
+        try:
+            return function(*args, **kwargs)
+        except AddinError as exc:  # the arguments summed up: a cell may hold 100,000 characters
+            _log().info("%s(%s): %s", function.__name__, arguments(args), exc)
+            return cell_error(exc, caller)
+        except Exception:  # never a traceback in a cell; the log has the details
+            _log().exception("%s(%s) failed", function.__name__, arguments(args))
+            return cell_error(INTERNAL, caller)
+
+    return call
+
+
+def register(call: Callable, func: Callable, arg: Callable) -> Callable:
+    """Attach xlwings' metadata to ``call`` with ``func``/``arg`` (``xw.func``/``xw.arg``, or the
+    Windows registration that the VBA wrappers are generated from)."""
+    for name, doc in reversed(list(call.arg_docs.items())):
+        call = arg(name, "range" if name in call.range_args else None, doc=doc)(call)
+    call = arg(CALLER, doc=CALLER_DOC)(call)
+    return func(category=CATEGORY, call_in_wizard=False)(call)

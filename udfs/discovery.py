@@ -1,14 +1,16 @@
-"""``JP_INFO``, ``JP_STATUS`` and ``JP_SEARCH``: where numbers come from and which ids exist."""
+"""``JP_INFO``, ``JP_STATUS``, ``JP_SEARCH`` and ``JP_ERROR``: where numbers come from, which ids
+exist, and why a cell failed."""
 
 from __future__ import annotations
 
 from addin import api
 from addin.errors import BadArgument
+from udfs import failures
 from udfs.coerce import to_text
 from udfs.decorator import udf
 
-INFO_FIELDS = ("id", "description", "source", "url", "unit", "frequency", "first", "last",
-               "last_fetch", "stale", "error", "note")
+INFO_FIELDS = ("id", "description", "source", "origin", "url", "unit", "frequency", "first",
+               "last", "age_days", "last_fetch", "stale", "error", "note", "attribution")
 
 
 def _cell(value):
@@ -18,7 +20,10 @@ def _cell(value):
 @udf(series='Series or flow id, e.g. "JGB10Y" or "JPX:Foreigners"',
      field='One of: ' + ", ".join(INFO_FIELDS) + " (blank: all, as a table)")
 def JP_INFO(series, field=None):
-    """Provenance of a series: source, URL, unit, first/last date, last fetch time, stale flag.
+    """Provenance of a series: source and origin used, URL, unit, first/last date, fetch, stale.
+
+    For the latest value it names the origin that answered and the date of its last observation;
+    stale is TRUE when that copy could not be refreshed or the observation is overdue.
 
     Example: =JP_INFO("UST5Y", "last_fetch")
     """
@@ -53,3 +58,13 @@ def JP_SEARCH(query):
     if not rows:
         raise BadArgument(f'nothing matches "{str(query)[:20]}"; try "JGB", "UST" or "JPX"')
     return [["Id", "Kind", "Description"]] + [list(row) for row in rows]
+
+
+@udf(("cell",), cell="A cell holding a JP_* formula, e.g. B5")
+def JP_ERROR(cell):
+    """Why a JP_* cell failed: the reason behind its #N/A ("OK" when it holds no error).
+
+    With JPFLOWS_ERRORS=errors the cell holds Excel's #N/A, so IFERROR/ISNA catch it; this tells why.
+    Example: =JP_ERROR(B5), or =IFERROR(B5, JP_ERROR(B5)) in place of B5
+    """
+    return failures.reason(cell)

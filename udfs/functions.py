@@ -26,7 +26,8 @@ def _day(when) -> datetime:
     return pd.Timestamp(when).to_pydatetime()
 
 
-def _table(series: pd.Series, header: list[str] | None) -> list[list]:
+def table(series: pd.Series, header: list[str] | None) -> list[list]:
+    """A dated series as rows of date, value under an optional header row (spills down)."""
     rows = [[_day(when), float(value)] for when, value in series.items()]
     return ([header] if header else []) + rows
 
@@ -53,7 +54,7 @@ def JP_SERIES(series, start_date=None, end_date=None, interval=0, headers=1):
     data = api.series(name, to_date(start_date, "start_date"), to_date(end_date, "end_date"),
                       to_int(interval, "interval", 0, 0, 2))
     label = name.upper() if isinstance(name, str) else "Value"
-    return _table(data, ["Date", label] if to_bool(headers, "headers", True) else None)
+    return table(data, ["Date", label] if to_bool(headers, "headers", True) else None)
 
 
 @udf(series=SERIES_OR_RANGE, start_date=DATE, end_date=DATE,
@@ -114,7 +115,7 @@ def JP_FLOWS(investor, start_date=None, end_date=None, measure="net", market=Non
     data = api.flows(name, to_date(start_date, "start_date"), to_date(end_date, "end_date"),
                      to_text(measure, "measure", "net"), to_text(market, "market"),
                      to_text(ccy, "ccy", "JPY"))
-    return _table(data, ["Period end", name] if to_bool(headers, "headers", True) else None)
+    return table(data, ["Period end", name] if to_bool(headers, "headers", True) else None)
 
 
 @udf(investor=INVESTOR, start_date=DATE, end_date=DATE, market=MARKET, ccy=CURRENCY)

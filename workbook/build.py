@@ -1,9 +1,10 @@
 """Write the template workbook from :mod:`workbook.layout`, reproducibly, with XlsxWriter.
 
-The VBA project is xlwings' standalone quickstart project, copied byte for byte: its ``SampleCall``
-macro runs ``import <workbook name>; <workbook name>.main()``, and both buttons call it. Document
+The VBA project is built from sources (:mod:`workbook.vba`): xlwings' standalone module, the
+``jpflows`` module whose two macros back the two buttons, and the JP_* wrappers. Document
 properties carry a fixed date, so building twice gives the same bytes, and nothing in the file
-depends on who built it, where, or when.
+depends on who built it, where, or when (``jpflows workbook new`` adds the interpreter of the
+Python that ran it to the new workbook's ``xlwings.conf`` sheet).
 
     python -m workbook.build            # rewrites workbook/jpflows_template.xlsm
 """
@@ -34,34 +35,53 @@ _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DYNAMIC = ("JP_", "FILTER(", "UNIQUE(")  # formulas written as dynamic arrays
 
 
-def build(path: Path | str | None = None, module: str = layout.ENTRY_MODULE) -> Path:
+def build(path: Path | str | None = None, module: str = layout.ENTRY_MODULE,
+          interpreter: tuple[str, str] | None = None) -> Path:
     """Write the template to ``path`` (default ``workbook/jpflows_template.xlsm``).
 
     Args:
         path: Where to write the ``.xlsm``.
         module: The entry module's name, i.e. the workbook's file name without ``.xlsm``.
+        interpreter: (xlwings key, path) of the Python the workbook's buttons run; None: the
+            user's xlwings settings decide.
 
     Returns:
         The path written.
     """
     path = Path(path) if path is not None else TEMPLATE
-    project = vba.vba_project()
-    macro = vba.entry_macro(project)
+    sheets = layout.sheets(module, interpreter)
+    codenames = [f"Sheet{number}" for number in range(1, len(sheets) + 1)]
+    project = vba.project(module, codenames)
+    check_buttons(sheets, vba.module_sources(project)["jpflows"])
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
                                            "use_future_functions": True})
     book.set_properties(PROPERTIES)
-    book.set_vba_name("ThisWorkbook")
+    book.set_vba_name(vba.WORKBOOK_MODULE)
     book.add_vba_project(io.BytesIO(project), is_stream=True)
     styles = {name: book.add_format(props) for name, props in layout.STYLES.items()}
-    for number, sheet in enumerate(layout.sheets(module), start=1):
-        _write_sheet(book, sheet, styles, macro, f"Sheet{number}")
+    for sheet, codename in zip(sheets, codenames):
+        _write_sheet(book, sheet, styles, codename)
     for name, target in layout.NAMES.items():
         book.define_name(name, target)
     book.close()
     return path
 
 
-def _write_sheet(book, sheet: layout.Sheet, styles: dict, macro: str, codename: str) -> None:
+def check_buttons(sheets, source: str) -> None:
+    """Every button's macro exists and runs the entry module's function meant for it.
+
+    Raises:
+        LookupError: a button names a macro the VBA does not define, or one that runs another
+            function than :data:`workbook.layout.BUTTONS` says.
+    """
+    found = vba.macros(source)
+    for button in (b for sheet in sheets for b in sheet.buttons):
+        macro, entry = layout.BUTTONS[button.caption]
+        if f'PythonCall("{entry}")' not in found.get(macro, ""):
+            raise LookupError(f"button {button.caption!r}: no macro {macro} running {entry}()")
+
+
+def _write_sheet(book, sheet: layout.Sheet, styles: dict, codename: str) -> None:
     page = book.add_worksheet(sheet.name)
     page.set_vba_name(codename)
     for column, width in sheet.widths.items():
@@ -74,7 +94,7 @@ def _write_sheet(book, sheet: layout.Sheet, styles: dict, macro: str, codename: 
     for cell in sheet.cells:
         write_cell(page, cell, styles.get(cell.style) if cell.style else None)
     for button in sheet.buttons:
-        page.insert_button(button.ref, {"macro": macro, "caption": button.caption, **BUTTON})
+        page.insert_button(button.ref, {"macro": button.macro, "caption": button.caption, **BUTTON})
     for chart in sheet.charts:
         title = [sheet.name, *xl_cell_to_rowcol(chart.title_cell)] if chart.title_cell else None
         page.insert_chart(chart.anchor, make_chart(book, sheet.name, chart, title=title))
@@ -152,8 +172,21 @@ def _absolute(sheet_name: str, span: str, extents: dict | None) -> str:
     return [sheet_name, r1, c1, r2, c2]
 
 
-def new_workbook(name: str, directory: Path | str | None = None) -> Path:
+def interpreter_entry(executable: str, platform: str) -> tuple[str, str] | None:
+    """xlwings' ``xlwings.conf`` key for ``executable`` on ``platform``; None where Excel has none."""
+    if platform.startswith("win"):
+        return "Interpreter_Win", executable
+    if platform.startswith("darwin"):
+        return "Interpreter_Mac", executable
+    return None
+
+
+def new_workbook(name: str, directory: Path | str | None = None, executable: str | None = None,
+                 platform: str | None = None) -> Path:
     """Create ``NAME.xlsm`` and its entry module ``NAME.py`` (xlwings names one after the other).
+
+    The workbook's ``xlwings.conf`` sheet names the Python that runs this (``executable``), so
+    its buttons use the interpreter that has jpflows installed, not whatever is on PATH.
 
     Raises:
         BadArgument: ``name`` is not a Python module name, or either file already exists.
@@ -167,7 +200,8 @@ def new_workbook(name: str, directory: Path | str | None = None) -> Path:
     for path in (book, entry):
         if path.exists():
             raise BadArgument(f"{path.name} already exists; choose another name")
-    build(book, module=name)
+    build(book, module=name, interpreter=interpreter_entry(executable or sys.executable,
+                                                           platform or sys.platform))
     entry.write_text(ENTRY_SOURCE.read_text(encoding="utf-8"), encoding="utf-8")
     return book
 

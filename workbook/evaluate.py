@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Iterable
 
 import numpy as np
+from xlsxwriter.utility import xl_cell_to_rowcol
 
 from workbook import layout
 
@@ -32,10 +33,8 @@ def serial(when: date) -> float:
 
 
 def column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
+    """The 1-based column number of Excel column letters (A -> 1, AA -> 27)."""
+    return xl_cell_to_rowcol(f"{letters}1")[1] + 1
 
 
 def offset(ref: str, rows: int, cols: int) -> str:

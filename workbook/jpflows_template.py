@@ -1,12 +1,11 @@
 """The workbook's Python entry module (xlwings runs the module named after the workbook).
 
-Both buttons call the quickstart macro, which runs ``import <workbook name>; <workbook name>.main()``;
-:func:`main` looks at which button was pressed:
+Each button has its own macro (``workbook/jpflows.bas``), and each macro runs its own function here:
 
-* **Refresh** revalidates every source with its publisher, then recalculates, with progress in
-  the status bar;
-* **Snapshot** saves ``<workbook> snapshot YYYY-MM-DD.xlsx`` beside the workbook: values only, no
-  macros, plus a Provenance sheet, for colleagues without Python.
+* **Refresh** runs :func:`refresh_button`: revalidate every source with its publisher, then
+  recalculate, with progress in the status bar;
+* **Snapshot** runs :func:`snapshot_button`: save ``<workbook> snapshot YYYY-MM-DD.xlsx`` beside
+  the workbook: values only, no macros, plus a Provenance sheet, for colleagues without Python.
 
 Setting xlwings' "UDF Modules" to this module registers the ``JP_*`` functions, hence the import.
 """
@@ -18,35 +17,19 @@ from pathlib import Path
 
 from udfs import *  # noqa: F401,F403  (registers the JP_* functions with xlwings)
 
-REFRESH, SNAPSHOT = "Refresh", "Snapshot"
 
-
-def main() -> None:
-    """Run the action of the button that called (Refresh unless it was Snapshot)."""
+def refresh_button() -> None:
+    """What the Refresh button runs: :func:`refresh` on the workbook that called."""
     import xlwings as xw
 
-    book = xw.Book.caller()
-    if action(caller_caption(book)) == SNAPSHOT:
-        snapshot(book)
-    else:
-        refresh(book)
+    refresh(xw.Book.caller())
 
 
-def caller_caption(book) -> str:
-    """Caption (or name) of the button that ran the macro; empty when it cannot be told."""
-    try:
-        name = book.app.api.Caller  # Windows: the shape's name, e.g. "Button 2"
-    except Exception:  # macOS and other engines have no Caller: fall back to Refresh
-        return ""
-    try:
-        return str(book.sheets.active.api.Buttons(name).Caption)
-    except Exception:
-        return str(name)
+def snapshot_button() -> None:
+    """What the Snapshot button runs: :func:`snapshot` of the workbook that called."""
+    import xlwings as xw
 
-
-def action(caption: str) -> str:
-    """``Snapshot`` when the caption or name says so, otherwise ``Refresh``."""
-    return SNAPSHOT if SNAPSHOT.lower() in str(caption).lower() else REFRESH
+    snapshot(xw.Book.caller())
 
 
 def refresh(book) -> dict[str, str]:
@@ -135,8 +118,6 @@ def _grid(values) -> list[list]:
 
 
 def _ref(row: int, column: int) -> str:
-    letters = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return f"{letters}{row}"
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    return xl_rowcol_to_cell(row - 1, column - 1)

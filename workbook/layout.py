@@ -15,7 +15,9 @@ from workbook.model import (Cell, Chart, Series, Sheet, block, column_letters,  
 from workbook.sheets import TENORS, flows, hedging, rally  # noqa: F401  (layout.TENORS)
 
 ENTRY_MODULE = "jpflows_template"
-MACRO = "SampleCall"
+# Button caption -> the VBA macro it runs (workbook/jpflows.bas) -> the entry module's function.
+BUTTONS = {"Refresh": ("JpflowsRefresh", "refresh_button"),
+           "Snapshot": ("JpflowsSnapshot", "snapshot_button")}
 CHART_ROWS = 420  # rows reserved under each charted table: 8 years of weeks, 35 of months
 
 
@@ -23,6 +25,10 @@ CHART_ROWS = 420  # rows reserved under each charted table: 8 years of weeks, 35
 class Button:
     ref: str
     caption: str
+
+    @property
+    def macro(self) -> str:
+        return BUTTONS[self.caption][0]
 
 
 # A value cell holding a failure text prints "#N/A" (the text section of its number format), so
@@ -137,28 +143,16 @@ DASHBOARD_TABLES = {
     "jgb30": ('=JP_SERIES("JGB30Y","1999-09-01",AsOf,2)', "num3"),
     "ust5": ('=JP_SERIES("UST5Y",ChartStart,AsOf,2)', "num3"),
     "jgb5": ('=JP_SERIES("JGB5Y",ChartStart,AsOf,2)', "num3"),
-    "sofr": ('=JP_SERIES("SOFR",ChartStart,AsOf,2)', "num3"),
-    "tona": ('=JP_SERIES("TONA",ChartStart,AsOf,2)', "num3"),
+    "hedged": ('=JP_HEDGED_SERIES("JGB5Y","USD",ChartStart,AsOf,2,HedgeDays,BasisBp)', "num3"),
 }
-# name -> (date column, value column); "cumulative" and "hedged" are helper columns.
+# name -> (date column, value column); "cumulative" is a helper column.
 COLUMNS = {name: (column_letters(TABLE_START + 3 * i), column_letters(TABLE_START + 3 * i + 1))
            for i, name in enumerate(DASHBOARD_TABLES)}
 CUMULATIVE = column_letters(TABLE_START + 2)  # the spare column beside the flows table
-HEDGED = column_letters(TABLE_START + 3 * len(DASHBOARD_TABLES))
 
 
 def _span(column: str, first: int = 6) -> str:
     return f"{column}{first}:{column}{first + CHART_ROWS - 1}"
-
-
-def _hedged_row(r: int) -> str:
-    """USD-hedged JGB 5Y for one month: JGB + ((1 + SOFR d/360) / (1 + (TONA + b) d/365) - 1) 360/d."""
-    (jd, jv), (sd, sv), (_, tv) = COLUMNS["jgb5"], COLUMNS["sofr"], COLUMNS["tona"]
-    same_month = f"YEAR({jd}{r})*12+MONTH({jd}{r})=YEAR({sd}{r})*12+MONTH({sd}{r})"
-    pickup = (f"((1+{sv}{r}/100*HedgeDays/360)/(1+({tv}{r}+BasisBp/100)/100*HedgeDays/365)-1)"
-              f"*360/HedgeDays*100")
-    return (f"=IF(AND(ISNUMBER({jv}{r}),ISNUMBER({sv}{r}),ISNUMBER({tv}{r}),{same_month}),"
-            f"{jv}{r}+{pickup},NA())")
 
 
 def _chart_tables() -> list[Cell]:
@@ -167,11 +161,9 @@ def _chart_tables() -> list[Cell]:
         cells.append(Cell(f"{COLUMNS[name][0]}5", formula, "date", spill=True))
     value, total = COLUMNS["flows"][1], CUMULATIVE
     cells += [Cell(f"{total}5", "Cumulative", "head"),
-              Cell(f"{total}6", f"=IF(ISNUMBER({value}6),{value}6,NA())", "num"),
-              Cell(f"{HEDGED}5", "JGB5Y hedged", "head")]
+              Cell(f"{total}6", f"=IF(ISNUMBER({value}6),{value}6,NA())", "num")]
     cells += [Cell(f"{total}{r}", f"=IF(ISNUMBER({value}{r}),{total}{r - 1}+{value}{r},NA())", "num")
               for r in range(7, 6 + CHART_ROWS)]
-    cells += [Cell(f"{HEDGED}{r}", _hedged_row(r), "num3") for r in range(6, 6 + CHART_ROWS)]
     return cells
 
 
@@ -211,7 +203,7 @@ def _charts() -> tuple[Chart, ...]:
 
     return (
         chart("E4", "flows", "JPY bn", (line("Cumulative", "flows", CUMULATIVE),), "#,##0"),
-        chart("M4", "ust5", "%", (line("UST 5Y", "ust5"), line("JGB 5Y hedged into USD", "jgb5", HEDGED),
+        chart("M4", "ust5", "%", (line("UST 5Y", "ust5"), line("JGB 5Y hedged into USD", "hedged"),
                                   line("JGB 5Y", "jgb5"))),
         chart("E21", "topix", "points", (line("TOPIX", "topix"),), "#,##0"),
         chart("M21", "jgb30", "%", (line("JGB 30Y", "jgb30"),)),
@@ -233,23 +225,33 @@ def _dashboard() -> Sheet:
     widths = {"A": 50, "B": 11, "C": 10, **{dates: 11 for dates, _ in COLUMNS.values()}}
     formats = {**{dates: "date" for dates, _ in COLUMNS.values()},
                **{COLUMNS[name][1]: style for name, (_, style) in DASHBOARD_TABLES.items()},
-               CUMULATIVE: "num", HEDGED: "num3"}
+               CUMULATIVE: "num"}
     return Sheet("Dashboard", tuple(cells), widths, _charts(),
                  (Button("E1", "Refresh"), Button("G1", "Snapshot")), formats,
                  f"A1:{column_letters(TABLE_START - 2)}38")
 
 
-def conf_rows(module: str = ENTRY_MODULE) -> list[tuple[str, object]]:
-    """The workbook's xlwings settings (key, value); the interpreter comes from the user's conf."""
-    return [("UDF Modules", module), ("Debug UDFs", False), ("Use UDF Server", False),
+def conf_rows(module: str = ENTRY_MODULE,
+              interpreter: tuple[str, str] | None = None) -> list[tuple[str, object]]:
+    """The workbook's xlwings settings (key, value).
+
+    Args:
+        module: The entry module ("UDF Modules").
+        interpreter: (``Interpreter_Win`` or ``Interpreter_Mac``, path) for a workbook made on
+            one machine; the template names none, so xlwings falls back to the user's conf.
+    """
+    rows = [("UDF Modules", module), ("Debug UDFs", False), ("Use UDF Server", False),
             ("Show Console", False)]
+    return rows + [interpreter] if interpreter else rows
 
 
-def _conf(module: str) -> Sheet:
-    return Sheet("xlwings.conf", tuple(block(1, conf_rows(module), "AB")), {"A": 16, "B": 20})
+def _conf(module: str, interpreter: tuple[str, str] | None) -> Sheet:
+    return Sheet("xlwings.conf", tuple(block(1, conf_rows(module, interpreter), "AB")),
+                 {"A": 16, "B": 48})
 
 
-def sheets(module: str = ENTRY_MODULE) -> tuple[Sheet, ...]:
+def sheets(module: str = ENTRY_MODULE,
+           interpreter: tuple[str, str] | None = None) -> tuple[Sheet, ...]:
     """Every sheet in workbook order; ``module`` is the entry module named after the workbook."""
     return (_dashboard(), flows(), rally(), hedging(), article_check(), _settings(),
-            _conf(module))
+            _conf(module, interpreter))

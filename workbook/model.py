@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from xlsxwriter.utility import xl_col_to_name
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -60,11 +62,7 @@ def block(first_row: int, rows: list[tuple], columns: str, styles: tuple = ()) -
 
 def column_letters(number: int) -> str:
     """Excel column letters of a 1-based column number (1 -> A, 27 -> AA)."""
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    return xl_col_to_name(number - 1)
 
 
 def why_missing(ref: str, values: str, rows: int = 4) -> list[Cell]:

@@ -224,6 +224,9 @@ def _write_provenance(book, styles, rows: list[Mapping], formulas: list[tuple],
     page.write("A1", "Provenance: where every number comes from", styles["title"])
     page.write("A2", "A values-only copy: formulas were replaced by the values they computed.",
                styles["note"])
+    credits = dict.fromkeys(r["attribution"] for r in rows if r.get("attribution"))
+    if credits:  # the credit lines the publishers' terms ask for ("Source: Bank of Japan")
+        page.write("A3", "; ".join(credits), styles["note"])
     page.write_row("A4", [f.replace("_", " ").capitalize() for f in PROVENANCE_FIELDS],
                    styles["head"])
     looks = {"id": "wrap", "description": "wrap", "source": "wrap", "url": "url",
@@ -284,7 +287,8 @@ def provenance(formulas: Iterable[str]) -> list[dict]:
             details = api.info(series_id)
         except AddinError as exc:
             details = {"id": series_id, "description": f"unavailable: {exc}", "stale": None}
-        rows.append({field: _plain(details.get(field)) for field in PROVENANCE_FIELDS})
+        rows.append({field: _plain(details.get(field))
+                     for field in (*PROVENANCE_FIELDS, "attribution")})
     return rows
 
 

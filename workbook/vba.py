@@ -1,11 +1,14 @@
-"""The VBA project that travels inside the template: xlwings' standalone quickstart macros.
+"""The VBA project that travels inside the template, assembled from module sources.
 
-xlwings ships ``quickstart_standalone.xlsm`` whose ``vbaProject.bin`` holds the whole xlwings VBA
-module plus ``Module1`` with the quickstart macro. The builder copies that binary unchanged, so a
-workbook made from the template needs Python and the xlwings package, not the xlwings add-in.
+* ``xlwings`` and its ``Dictionary`` class: xlwings' standalone VBA, read from the installed
+  xlwings' ``quickstart_standalone.xlsm``, so a workbook needs Python and the xlwings package,
+  not the xlwings add-in;
+* ``jpflows`` (``workbook/jpflows.bas``): one macro per button, each running its own function of
+  the workbook's Python module, and the two hooks the wrappers call;
+* ``xlwings_udfs``: the JP_* wrappers (:mod:`workbook.udf_wrappers`), so no cell shows ``#NAME?``;
+* a document module for the workbook and for each sheet, named as their code names.
 
-The module sources inside the binary are stored compressed (MS-OVBA 2.4.1); :func:`module_sources`
-finds and decompresses them so the builder can check which macro runs the entry module.
+:mod:`workbook.vba_project` writes these as sources only; Office compiles them on opening.
 """
 
 from __future__ import annotations
@@ -14,11 +17,19 @@ import re
 import zipfile
 from pathlib import Path
 
+from workbook import udf_wrappers
+from workbook import vba_project as binary
+from workbook.vba_project import DOCUMENT, STANDARD, Module
+
+HERE = Path(__file__).resolve().parent
 QUICKSTART = "quickstart_standalone.xlsm"
 VBA_PART = "xl/vbaProject.bin"
-# Every module source starts with "Attribute VB_Name"; compressed, the first 8 bytes stay literal.
-_SOURCE_START = re.compile(rb"\x01[\x00-\xff][\xb0-\xbf]\x00Attribut", re.S)
-_SUB = re.compile(r"^\s*(?:Public\s+)?Sub\s+(\w+)\s*\(\)(.*?)^\s*End Sub", re.M | re.S | re.I)
+MACROS = HERE / "jpflows.bas"
+FROM_XLWINGS = ("xlwings", "Dictionary")
+WORKBOOK_MODULE = "ThisWorkbook"
+_VERSION = re.compile(r'^Public Const XLWINGS_VERSION As String = "([^"]+)"', re.M)
+_SUB = re.compile(r"^Public Sub (\w+)\(\)(.*?)^End Sub", re.M | re.S)
+_NAME = re.compile(r'^Attribute VB_Name = "[^"]*"', re.M)
 
 
 def quickstart_path() -> Path:
@@ -29,62 +40,54 @@ def quickstart_path() -> Path:
 
 
 def vba_project(source: Path | None = None) -> bytes:
-    """The bytes of ``xl/vbaProject.bin`` from the quickstart workbook."""
+    """The bytes of ``xl/vbaProject.bin`` from a workbook (default: xlwings' quickstart)."""
     with zipfile.ZipFile(source or quickstart_path()) as archive:
         return archive.read(VBA_PART)
 
 
-def decompress(data: bytes, start: int = 0) -> bytes:
-    """Decompress an MS-OVBA compressed container beginning at ``data[start]`` (byte 0x01)."""
-    if data[start] != 1:
-        raise ValueError("not a compressed VBA container")
-    out, pos = bytearray(), start + 1
-    while pos + 2 <= len(data):
-        header = int.from_bytes(data[pos:pos + 2], "little")
-        if (header >> 12) & 0x7 != 0b011:
-            break  # past the container's last chunk
-        size, compressed, pos = (header & 0x0FFF) + 3, header >> 15, pos + 2
-        end = min(pos - 2 + size, len(data))
-        out += _chunk(data, pos, end) if compressed else data[pos:pos + 4096]
-        pos = end if compressed else pos + 4096
-    return bytes(out)
+def module_sources(project: bytes) -> dict[str, str]:
+    """``{module name: VBA source}`` for every module of a ``vbaProject.bin``."""
+    return {module.name: module.source for module in binary.read(project)}
 
 
-def _chunk(data: bytes, pos: int, end: int) -> bytearray:
-    chunk = bytearray()
-    while pos < end:
-        flags, pos = data[pos], pos + 1
-        for bit in range(8):
-            if pos >= end:
-                break
-            if not flags >> bit & 1:
-                chunk.append(data[pos])
-                pos += 1
-                continue
-            token = int.from_bytes(data[pos:pos + 2], "little")
-            pos += 2
-            bits = max(4, (len(chunk) - 1).bit_length())
-            length, offset = (token & (0xFFFF >> bits)) + 3, (token >> (16 - bits)) + 1
-            for _ in range(length):
-                chunk.append(chunk[-offset])
-    return chunk
+def xlwings_version(source: str) -> str:
+    """The version xlwings' VBA module was made for (its ``XLWINGS_VERSION`` constant)."""
+    found = _VERSION.search(source)
+    if not found:
+        raise LookupError("the xlwings VBA module declares no XLWINGS_VERSION")
+    return found.group(1)
 
 
-def module_sources(vba: bytes) -> dict[str, str]:
-    """``{module name: VBA source}`` for every module found in the project binary."""
-    sources = {}
-    for match in _SOURCE_START.finditer(vba):
-        text = decompress(vba, match.start()).decode("latin-1", "replace")
-        name = re.search(r'Attribute VB_Name = "([^"]+)"', text)
-        if name:
-            sources.setdefault(name.group(1), text)
-    return sources
+def macros(source: str) -> dict[str, str]:
+    """``{macro name: body}`` of the public parameterless Subs (what a button can run)."""
+    return {name: body for name, body in _SUB.findall(source.replace("\r\n", "\n"))}
 
 
-def entry_macro(vba: bytes) -> str:
-    """The macro that runs ``import <workbook name>; <workbook name>.main()`` (``SampleCall``)."""
-    for text in module_sources(vba).values():
-        for name, body in _SUB.findall(text):
-            if "RunPython" in body and ".main()" in body:
-                return name
-    raise LookupError("no macro in the VBA project runs <workbook>.main()")
+def renamed(source: str, name: str) -> str:
+    """A module source with its ``VB_Name`` attribute set to ``name``."""
+    return _NAME.sub(f'Attribute VB_Name = "{name}"', source, count=1)
+
+
+def modules(entry_module: str, sheet_names: list[str], base: bytes) -> list[Module]:
+    """Every module of the template's project, document modules first.
+
+    Args:
+        entry_module: The workbook's Python module (its file name without ``.xlsm``).
+        sheet_names: The sheets' code names, in workbook order.
+        base: The quickstart project the xlwings modules are read from.
+    """
+    found = {module.name: module for module in binary.read(base)}
+    sheet = next(m for m in found.values() if m.kind == DOCUMENT and m.name != WORKBOOK_MODULE)
+    documents = [Module(WORKBOOK_MODULE, DOCUMENT, found[WORKBOOK_MODULE].source),
+                 *(Module(name, DOCUMENT, renamed(sheet.source, name)) for name in sheet_names)]
+    wrappers = udf_wrappers.source(entry_module, f"{entry_module}.xlsm")
+    return [*documents, *(found[name] for name in FROM_XLWINGS),
+            Module("jpflows", STANDARD, MACROS.read_text(encoding="utf-8")),
+            Module(udf_wrappers.MODULE_NAME, STANDARD, wrappers)]
+
+
+def project(entry_module: str, sheet_names: list[str], base: bytes | None = None) -> bytes:
+    """The template's ``vbaProject.bin`` (see :func:`modules`)."""
+    base = vba_project(None) if base is None else base
+    return binary.write(modules(entry_module, sheet_names, base), base)
+

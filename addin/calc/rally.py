@@ -53,6 +53,11 @@ def _year_before(when: pd.Timestamp) -> pd.Timestamp:
     """365 days earlier, or the first day the engine represents (nanosecond timestamps would
     overflow a year before 1678)."""
     return max(pd.Timestamp(when).as_unit("s") - _YEAR, pd.Timestamp(FIRST))
+def _positive(lowest: float, what: str) -> None:
+    """A ratio of levels means nothing once the series touches zero or goes negative (yields)."""
+    if not lowest > 0:
+        raise BadArgument(f'{what}: level {lowest:g} is not positive; use JP_CHANGE(…,"diff") '
+                          "for yields")
 
 
 def _first_date(series: pd.Series) -> pd.Timestamp:
@@ -130,6 +135,7 @@ def rally(
     low_end = as_of if low_end is None else min(low_end, as_of)
     _, level = value_on(series, as_of)
     _, bottom = low(series, low_start, low_end)
+    _positive(min(level, bottom), "rally")
     return _ratio(level, bottom, "low")
 
 
@@ -141,6 +147,7 @@ def drawdown(series: pd.Series, as_of: pd.Timestamp, start: pd.Timestamp | None 
     start = _first_date(series) if start is None else start
     _, level = value_on(series, as_of)
     _, top = high(series, start, as_of)
+    _positive(min(level, low(series, start, as_of)[1]), "drawdown")
     return _ratio(level, top, "high")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from addin import args, dates
+from addin import args, dates, origins
 from addin.calc import flows as calc
 from addin.column import Column
 from addin.errors import BadArgument, NoData, UnknownSeries
@@ -30,18 +30,21 @@ def _column(engine, found: FlowSpec, market: str, measure: str) -> Column:
         buy, sell = _column(engine, found, market, "buy"), _column(engine, found, market, "sell")
         return Column(buy.dates, buy.values + sell.values, buy.urls)
     try:
-        return engine.column(found.source, found.key, (market, found.investor, measure), True)
-    except NoData:
-        _missing_flow(engine.frame(found.source, found.key), found, market, measure)
+        return origins.flow_column(engine, found, market, measure)
+    except NoData as exc:
+        origin = getattr(exc, "origin", found.all_origins[0])
+        _missing_flow(engine.frame(origin.source, origin.key), found, origin.column, market,
+                      measure)
         raise
 
 
-def _missing_flow(frame: pd.DataFrame, found: FlowSpec, market: str, measure: str) -> None:
+def _missing_flow(frame: pd.DataFrame, found: FlowSpec, investor: str, market: str,
+                  measure: str) -> None:
     markets = sorted(set(frame.columns.get_level_values(0)))
     if market not in markets:
         raise BadArgument(f"market {market!r} not in {found.id.split(':')[0]}; use "
                           + ", ".join(markets)[:40])
-    if found.investor not in set(frame.columns.get_level_values(1)):
+    if investor not in set(frame.columns.get_level_values(1)):
         raise UnknownSeries(f'Unknown flow "{found.id[:30]}"; try JP_SEARCH("{found.id[:3]}")')
     raise NoData(f'{found.id} has no {measure} figures; try measure "net"')
 

@@ -90,3 +90,30 @@ def _currency(spec) -> str:
     if spec.currency not in HOME_CURRENCIES:
         raise BadArgument(f"{spec.id} is not a USD or JPY yield")
     return spec.currency
+
+
+def hedged_series(engine, asset: str, home_ccy: str = "USD", start=None, end=None,
+                  interval: int = 2, days: int = 90, basis_bp: float = 0.0) -> pd.Series:
+    """The yield of ``asset`` hedged into ``home_ccy`` at each observation in ``[start, end]``.
+
+    Each observation (daily, or the last of each week or month with ``interval`` 1 or 2) uses
+    SOFR and TONA as of its own date; a date with no rate within their staleness window is left
+    out rather than filled.
+    """
+    from addin.errors import NoData
+    from addin.queries.series import series
+
+    spec = engine.spec(_id(asset))
+    home = args.choice(home_ccy, HOME_CURRENCIES, "home currency")
+    yields = series(engine, spec.id, start, end, interval)
+    hedged_pct = {}
+    for when, asset_yield in yields.items():
+        try:
+            usd, jpy = hedge_rates(engine, dates.day_number(when))
+        except NoData:
+            continue
+        hedged_pct[when] = hedged.hedged_yield(asset_yield, _currency(spec), home, usd, jpy, days,
+                                               basis_bp)
+    if not hedged_pct:
+        raise NoData(f"No SOFR/TONA rates beside {spec.id} in that window")
+    return pd.Series(hedged_pct, name=f"{spec.id} hedged into {home}").rename_axis("date")

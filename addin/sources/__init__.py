@@ -36,6 +36,9 @@ _MODULES = {
     "mof_bop": "addin.sources.mof_bop",
     "jpx": "addin.sources.jpx",
     "stooq": "addin.sources.stooq",
+    "nikkei": "addin.sources.nikkei",
+    "jquants": "addin.sources.jquants",
+    "nyfed": "addin.sources.nyfed",
     "csv": "addin.sources.user_csv",
 }
 

@@ -9,16 +9,23 @@ the credit line its terms ask for. Its ``download`` does the I/O through an inje
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, timedelta
 from typing import Any, Callable, Mapping
 
 import pandas as pd
 
+from addin.errors import BadArgument
 from addin.polite import DEFAULT as POLITE, Limits
 
 DAILY, WEEKLY, MONTHLY = "daily", "weekly", "monthly"
 MAX_AGE_DAYS = {DAILY: 7, WEEKLY: 14, MONTHLY: 62}
+# How old the latest observation may be before "latest" is flagged stale: a daily series misses a
+# week at most over holidays; a flow period is published days (weekly) or about six weeks
+# (monthly balance of payments) after it ends, and stays the latest until the next one.
+OVERDUE_DAYS = {DAILY: 7, WEEKLY: 21, MONTHLY: 80}
 
 # Plausible ranges, declared with each series and flow (``plausible``): a value outside is a
 # changed layout (a yield in basis points, a -999 sentinel, yen where billions were meant), never
@@ -56,6 +63,13 @@ class File:
     url: str
     expire: timedelta | int
     description: str = ""
+    note: str = ""  # what a user should know when a number comes from this file (JP_INFO)
+
+    def matches(self, url: str) -> bool:
+        """Whether ``url`` is this file (its ``{placeholders}`` and ``<parts>`` match anything)."""
+        pattern = re.escape(self.url.split("?")[0])
+        pattern = re.sub(r"\\\{[^}]*\\\}|<[^>]*>", ".+", pattern)
+        return re.fullmatch(pattern, url.split("?")[0]) is not None
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,18 @@ class Yearly:
     def first_date(self) -> date:
         return date(self.first_year, 1, 1)
 
+    @staticmethod
+    def year(key, publisher: str) -> str:
+        """A key as the four-digit year it must be.
+
+        Raises:
+            BadArgument: anything else, naming ``publisher``.
+        """
+        year = str(key).strip()
+        if not re.fullmatch(r"\d{4}", year):
+            raise BadArgument(f"{publisher} year {key!r}: expected four digits like '2025'")
+        return year
+
 
 @dataclass(frozen=True)
 class Origin:
@@ -83,7 +109,9 @@ class Origin:
 
     ``key`` ``None`` means the keys follow from the dates (the source's :class:`Yearly`).
     ``since`` limits the origin to dates from then on; ``max_files`` to windows needing at most
-    that many files (decades of a yearly source are better read from one long file elsewhere).
+    that many files (decades of a yearly source are better read from one long file elsewhere);
+    ``recent_days`` to windows starting within that many days before today (a publisher that
+    keeps only the last few years online).
     """
 
     source: str
@@ -91,6 +119,7 @@ class Origin:
     column: Any
     since: date | None = None
     max_files: int | None = None
+    recent_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -111,10 +140,19 @@ class SeriesSpec:
     def max_age_days(self) -> int:
         return MAX_AGE_DAYS[self.frequency]
 
+    @property
+    def overdue_days(self) -> int:
+        return OVERDUE_DAYS[self.frequency]
+
 
 @dataclass(frozen=True)
 class FlowSpec:
-    """A flow series: one investor's buying and selling in one source's frame."""
+    """A flow series: one investor's buying and selling in one source's frame.
+
+    ``source``, ``key`` and ``investor`` name where it is read; ``origins`` (each an
+    :class:`Origin` whose column is the investor name in that source's frame) adds further places,
+    tried in order when the first is down or changed, as a series' origins are.
+    """
 
     id: str
     description: str
@@ -125,6 +163,33 @@ class FlowSpec:
     default_market: str = "All"
     markets: tuple[str, ...] = ("All",)
     plausible: tuple[float, float] | None = None  # of every measure, in JPY bn
+    origins: tuple[Origin, ...] = ()
+
+    @cached_property
+    def all_origins(self) -> tuple[Origin, ...]:
+        """Every place the flow is read from, in order: the declared one first."""
+        first = Origin(self.source, self.key, self.investor)
+        return (first, *(origin for origin in self.origins if origin != first))
+
+    @property
+    def overdue_days(self) -> int:
+        return OVERDUE_DAYS[self.frequency]
+
+
+@dataclass(frozen=True)
+class Credential:
+    """An API key a source needs, named by its setting and never shown to anyone.
+
+    The key travels only in the request: as the header ``header``, or as the query parameter
+    ``query`` added when the request is sent (so cache keys, logs and messages never hold it).
+    ``how`` tells a user where to get one, ``cost`` what it costs.
+    """
+
+    setting: str
+    header: str = ""
+    query: str = ""
+    how: str = ""
+    cost: str = ""
 
 
 Getter = Callable[..., bytes]
@@ -161,6 +226,9 @@ class Source:
         limits: How many requests at once, and how many a second, its hosts accept.
         shape: How large its text files may be before they are parsed; ``None`` for a source
             whose files are not text (binary workbooks bring their own limits).
+        credential: The API key its requests carry (``None``: none needed).
+        setting: A setting (environment variable or ``jpflows.toml`` key) whose value, when
+            set, ``download`` receives as ``setting=`` (a file location a user overrides).
     """
 
     id: str
@@ -183,6 +251,8 @@ class Source:
     where: Callable[[str], str] | None = None
     limits: Limits = POLITE
     shape: Shape | None = Shape()
+    credential: Credential | None = None
+    setting: str = ""
 
     def headline_keys(self, today: date) -> tuple[str, ...]:
         """The keys behind the headline monitor, refreshed before anything was asked."""
@@ -191,6 +261,10 @@ class Source:
     def hosts(self) -> set[str]:
         """The hosts its files live on."""
         return {file.url.split("/")[2] for file in self.files if "://" in file.url}
+
+    def file_for(self, url: str) -> File | None:
+        """The declared file ``url`` is an instance of, if any."""
+        return next((file for file in self.files if file.matches(url)), None)
 
     def location(self, key: str) -> str:
         """Where the data of ``key`` is read from, to show a user."""

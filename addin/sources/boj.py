@@ -24,6 +24,7 @@ import pandas as pd
 from addin.errors import LayoutChanged, NoData, SourceUnavailable, UnknownSeries
 from addin.sources._cells import numbers
 from addin.polite import Limits
+from addin.sources import fred
 from addin.sources.base import DAILY, RATE_RANGE, File, Origin, SeriesSpec, Source
 from addin.sources.boj_api import MISSING, UNKNOWN_CODE, check_page, next_position, page
 
@@ -184,11 +185,18 @@ SOURCE = Source(
     id="boj", name=NAME, home=HOME, download=download, parse=parse,
     files=(File(API_URL + "?format=csv&lang=en&db={db}&code={code}&startDate=" + START_DATE,
                 EXPIRE, "getDataCode API, paged by NEXTPOSITION"),
-           File(LEGACY_URL, EXPIRE, "legacy call-rate table, fallback for TONA")),
-    headline=("FM01:STRDCLUCON",),
+           File(LEGACY_URL, EXPIRE, "legacy call-rate table, fallback for TONA",
+                note="read from BOJ's legacy flat file (fm01_d_1.csv), a fallback the BOJ says "
+                     "may move without notice")),
+    headline=("FM01:STRDCLUCON", "FM08:FXERD04"),
     series=(SeriesSpec("TONA", "BOJ uncollateralized overnight call rate (TONA), FM01 STRDCLUCON",
                        "%", DAILY, (Origin("boj", "FM01:STRDCLUCON", "STRDCLUCON"),), "JPY",
-                       plausible=RATE_RANGE),),
+                       plausible=RATE_RANGE),
+            SeriesSpec("USDJPY", "Yen per US dollar: BOJ Tokyo 17:00 (FM08 FXERD04); FRED DEXJPUS",
+                       "JPY per USD", DAILY,
+                       (Origin("boj", "FM08:FXERD04", "FXERD04"), fred.origin("DEXJPUS")),
+                       note="BOJ's Tokyo 17:00 rate; when the BOJ is unavailable, FRED's noon "
+                            "New York rate (a different fixing)", plausible=(50.0, 500.0))),
     raw_prefix="BOJ", raw_series=raw_series, probe="FM01:STRDCLUCON",
     limits=Limits(in_flight=1, per_second=1.0),  # the API terms ask for low-frequency access
     attribution="Source: Bank of Japan",

@@ -126,10 +126,9 @@ SOURCE = Source(
     files=(File(URL, EXPIRE, "one series per file, no key"),),
     headline=("SOFR", "DEXJPUS", "DGS5"),
     series=(
-        SeriesSpec("SOFR", "Secured Overnight Financing Rate (FRED SOFR)", "%", DAILY,
-                   (origin("SOFR"),), "USD", plausible=RATE_RANGE),
-        SeriesSpec("USDJPY", "Yen per US dollar, noon New York (FRED DEXJPUS)", "JPY per USD",
-                   DAILY, (origin("DEXJPUS"),), plausible=(50.0, 500.0)),
+        SeriesSpec("SOFR", "Secured Overnight Financing Rate (FRED SOFR; New York Fed API)", "%",
+                   DAILY, (origin("SOFR"), Origin("nyfed", None, "SOFR")), "USD",
+                   plausible=RATE_RANGE),
     ),
     raw_prefix="FRED", raw_series=raw_series, probe="SOFR",
     limits=Limits(in_flight=2, per_second=2.0),  # FRED rate-limits per second since 2026

@@ -32,7 +32,7 @@ import pandas as pd
 
 from addin.errors import BadArgument, LayoutChanged, SourceUnavailable
 from addin.polite import Limits
-from addin.sources.base import WEEKLY, File, FlowSpec, Source
+from addin.sources.base import WEEKLY, File, FlowSpec, Origin, Source
 from addin.sources import jpx_xls, jpx_xlsx
 from addin.sources.jpx_files import (LEGACY_MONTHLY, LEGACY_WEEKLY, NEW_MONTHLY, NEW_WEEKLY,
                                      month_end, rows_frame, ymd)
@@ -238,7 +238,9 @@ def flow(name: str, words: str | None = None) -> FlowSpec:
     """The flow spec of a JPX investor category (any name the JPX files carry)."""
     words = words or re.sub(r"(?<!^)([A-Z])", r" \1", name).lower()
     return FlowSpec(f"JPX:{name}", f"JPX weekly trading by {words} (net = purchases - sales)",
-                    "jpx", "", name, WEEKLY, "TokyoNagoya", MARKETS, plausible=PLAUSIBLE)
+                    "jpx", "", name, WEEKLY, "TokyoNagoya", MARKETS,
+                    origins=(Origin("jquants", "investor-types", name),),  # the same JPX figures
+                    plausible=PLAUSIBLE)
 
 
 def raw_flows(flow_id: str) -> FlowSpec | None:

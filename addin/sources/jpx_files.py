@@ -33,6 +33,7 @@ JAPANESE_NAMES = {
     "投資信託": "InvestmentTrusts", "事業法人": "BusinessCos", "その他法人等": "OtherInstitutions",
     "金融機関": "Banks", "生保・損保": "LifeNonlife", "都銀・地銀等": "CityRegionalBanks",
     "信託銀行": "TrustBanks", "その他金融機関": "OtherFinancials",
+    "銀行": "AllBanks",  # ETF and REIT files: city, regional and trust banks in one group
 }
 ENGLISH_NAMES = {
     "proprietary": "Proprietary", "brokerage": "Brokerage", "total": "Total",
@@ -120,15 +121,14 @@ def cell_text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-def cell_at(row: tuple, col: int) -> str:
-    """:func:`cell_text` of ``row[col]``; ``""`` past the end of a short row."""
-    return cell_text(row[col]) if col < len(row) else ""
+def squeezed(text: object) -> str:
+    """A label as NFKC text without any space: ``"合計 Total "`` -> ``"合計Total"``."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
 
 
 def japanese_key(text: object) -> str:
     """The leading non-ASCII run of a label, all spaces removed: ``総　計 Total`` -> ``総計``."""
-    squeezed = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
-    return re.match(r"[^\x00-\x7f]*", squeezed).group(0)
+    return re.match(r"[^\x00-\x7f]*", squeezed(text)).group(0)
 
 
 def _english_key(text: object) -> str:

@@ -21,7 +21,6 @@ named as in 6pi-1 (``... by Types of Investors - Total`` -> ``Total``, all secur
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 import re
 import unicodedata
@@ -29,19 +28,15 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from addin.errors import BadArgument, LayoutChanged
+from addin.errors import LayoutChanged
+from addin.sources import mof_bop_page
+from addin.sources.mof_bop_page import EXPIRE, PAGE_EXPIRE, PAGE_URL, SETTING, URLS
 from addin.sources._cells import numbers
 from addin.sources.base import MONTHLY, File, FlowSpec, Source
 from addin.sources.mof_weekly import ASSET_WORDS, SIDE_WORDS
 
 NAME = "MOF BoP portfolio"
 HOME = "https://www.mof.go.jp/english/policy/international_policy/reference/balance_of_payments/"
-# The 国際収支状況 page links these files; the directory is not confirmed from a real download.
-BASE_URL = (
-    "https://www.mof.go.jp/policy/international_policy/reference/balance_of_payments/bpport/"
-)
-URLS = {"6pi-1": BASE_URL + "6pi-1.csv", "6pi-2": BASE_URL + "6pi-2.csv"}
-EXPIRE = datetime.timedelta(days=1)
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MEASURES = {"Acquisition": "buy", "Disposition": "sell", "Net": "net"}
@@ -71,19 +66,10 @@ _SECTOR_LETTER = re.compile(r"\(\s*[a-d](?:\s*\+\s*[a-d])*\s*\)")
 _HEAD_ROWS = 12  # the titles and unit sit in the first rows, before the notes
 
 
-def download(key: str, get) -> bytes:
-    """Fetch one table.
-
-    Args:
-        key: ``"6pi-1"`` (summary) or ``"6pi-2"`` (by investor type).
-        get: The injected HTTP getter.
-
-    Returns:
-        The file's bytes, checked by :func:`parse` before they are cached.
-    """
-    if key not in URLS:
-        raise BadArgument(f"MOF BoP table {key!r} unknown; use '6pi-1' or '6pi-2'")
-    return get(URLS[key], check=parse, expire=EXPIRE)
+def download(key: str, get, setting: str | None = None) -> bytes:
+    """Fetch one table (``"6pi-1"`` summary, ``"6pi-2"`` by investor type), checked by
+    :func:`parse` before it is cached; where it is found: :mod:`addin.sources.mof_bop_page`."""
+    return mof_bop_page.fetch(key, get, parse, setting)
 
 
 def parse(raw: bytes) -> pd.DataFrame:
@@ -286,11 +272,14 @@ def discovered(key: str, investors) -> tuple[FlowSpec, ...]:
 
 SOURCE = Source(
     id="mof_bop", name=NAME, home=HOME, download=download, parse=parse,
-    files=tuple(File(url, EXPIRE, table) for table, url in URLS.items()),
+    files=(File(PAGE_URL, PAGE_EXPIRE, "MOF's balance-of-payments data page, linking the files"),
+           *(File(url, EXPIRE, table) for table, url in URLS.items()),
+           File("https://www.mof.go.jp/<where the page links>/6pi-1.csv", EXPIRE,
+                "the summary table, wherever the page links it")),
     headline=("6pi-1",),
     flows=tuple(FlowSpec(f"BOP:{side}:{asset}", text.format(words) + " (MOF BoP monthly)",
                          "mof_bop", "6pi-1", f"{side}:{asset}", MONTHLY, plausible=PLAUSIBLE)
                 for side, text in SIDE_WORDS.items() for asset, words in ASSET_WORDS.items()),
-    raw_flows=raw_flows, discovered=discovered, probe="6pi-1",
+    raw_flows=raw_flows, discovered=discovered, probe="6pi-1", setting=SETTING,
     attribution="Source: Ministry of Finance Japan, Balance of Payments",
 )

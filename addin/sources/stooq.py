@@ -5,9 +5,16 @@
 accepts. The answer is CSV ``Date,Open,High,Low,Close,Volume`` (Volume may be absent); the frame
 has float columns ``Open``, ``High``, ``Low``, ``Close`` and ``Volume`` when present.
 
-Stooq often answers HTTP 200 with something else: an HTML page (a bot check), ``Exceeded the
-daily hits limit`` or ``No data``. These are recognised, also in the download ``check``, so they
-never replace a good cached copy.
+Since March 2026 a download needs an API key (free, obtained behind a CAPTCHA at
+``stooq.com/q/d/?s=^tpx&get_apikey``), sent as the query parameter ``apikey`` (reported by public
+API descriptions): the key is set as ``JPFLOWS_STOOQ_KEY`` and added to the request only as it is
+sent (:mod:`addin.credentials`), so no URL jpflows keeps or shows carries it. Without a key
+nothing is asked.
+
+Stooq often answers HTTP 200 with something else: an HTML page (a bot check; since 2026-07-29
+scripts get a proof-of-work page with a ``POST /__verify`` handshake), ``Exceeded the daily hits
+limit`` or ``No data``. These are recognised, also in the download ``check``, so they never
+replace a good cached copy, and the message says which setting helps.
 """
 
 from __future__ import annotations
@@ -20,9 +27,9 @@ from datetime import timedelta
 import pandas as pd
 
 from addin.errors import LayoutChanged, NoData, SourceUnavailable, UnknownSeries
-from addin.sources import fred
 from addin.sources._cells import numbers
-from addin.sources.base import DAILY, File, Origin, SeriesSpec, Source
+from addin.polite import Limits
+from addin.sources.base import Credential, File, Source
 
 NAME = "Stooq"
 HOME = "https://stooq.com/"
@@ -34,6 +41,8 @@ CATALOGUE_IDS = {"^tpx": "TOPIX", "^nkx": "NIKKEI225"}
 EXPIRE = timedelta(hours=3)
 PRICE_COLUMNS = ("Open", "High", "Low", "Close")
 
+KEY_SETTING = "JPFLOWS_STOOQ_KEY"
+_POW_WORDS = ("proof-of-work", "proof of work", "sha-256", "crypto.subtle", "nonce", "difficulty")
 _SYMBOL = re.compile(r"\^?[A-Za-z0-9][A-Za-z0-9._-]*")
 _MISSING = ("", "null", "N/D")
 
@@ -88,6 +97,8 @@ def _frame(raw: bytes, label: str, setting: str) -> pd.DataFrame:
 def _reject_non_csv(text: str, label: str, setting: str) -> None:
     head = text.lstrip()[:512].lower()
     if head.startswith("<") or "<html" in head:
+        if _proof_of_work(text.lower()):
+            raise SourceUnavailable(f"Stooq: proof-of-work page; set {KEY_SETTING} or {setting}")
         raise LayoutChanged(f"{label}: got an HTML page (bot check?), not CSV")
     if "daily hits limit" in head:
         raise SourceUnavailable(f"Stooq: daily hit limit reached; set {setting} to a file")
@@ -96,6 +107,11 @@ def _reject_non_csv(text: str, label: str, setting: str) -> None:
     first = text.lstrip().split("\n", 1)[0].strip()
     if not first.lower().startswith("date,"):
         raise LayoutChanged(f"{label}: expected header Date,Open,...; got {first[:20]!r}")
+
+
+def _proof_of_work(page: str) -> bool:
+    """Stooq's interstitial for scripts: a ``/__verify`` handshake driven by a hashing script."""
+    return "__verify" in page and any(word in page for word in _POW_WORDS)
 
 
 def _table(text: str, label: str) -> pd.DataFrame:
@@ -118,13 +134,12 @@ def _table(text: str, label: str) -> pd.DataFrame:
 SOURCE = Source(
     id="stooq", name=NAME, home=HOME, download=download, parse=parse,
     files=(File(URL_TEMPLATE, EXPIRE, "daily OHLC(V) CSV per symbol"),),
+    # TOPIX (jquants.py) and NIKKEI225 (nikkei.py) name Stooq among their origins.
     headline=("^tpx", "^nkx"),
-    series=(
-        SeriesSpec("TOPIX", "TOPIX index close (Stooq ^tpx; or JPFLOWS_CSV_TOPIX)", "index points",
-                   DAILY, (Origin("stooq", "^tpx", "Close"),), plausible=(10.0, 50_000.0)),
-        SeriesSpec("NIKKEI225", "Nikkei 225 index close (Stooq ^nkx; FRED NIKKEI225)",
-                   "index points", DAILY, (Origin("stooq", "^nkx", "Close"), fred.origin("NIKKEI225")),
-                   plausible=(10.0, 1_000_000.0)),
-    ),
     probe="^tpx",
+    credential=Credential(KEY_SETTING, query="apikey",
+                          how="stooq.com/q/d/?s=^tpx&get_apikey (behind a CAPTCHA)",
+                          cost="free, with an undisclosed daily quota per key"),
+    # No published rate; a low daily quota per key: one request at a time, at most one a second.
+    limits=Limits(in_flight=1, per_second=1.0),
 )

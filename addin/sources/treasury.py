@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import datetime
 import io
-import re
 
 import pandas as pd
 
-from addin.errors import BadArgument, LayoutChanged
+from addin.errors import LayoutChanged
 from addin.sources._cells import numbers
 from addin.sources import fred
-from addin.sources.base import DAILY, RATE_RANGE, File, Origin, SeriesSpec, Source, Yearly
+from addin.sources.base import DAILY, FRESHEST, RATE_RANGE, File, Origin, SeriesSpec, Source, Yearly
 
 NAME = "US Treasury"
 HOME = "https://home.treasury.gov/resource-center/data-chart-center/interest-rates/"
@@ -57,9 +56,7 @@ FRED_IDS = {"1M": "DGS1MO", "2M": "DGS2MO", "3M": "DGS3MO", "4M": "DGS4MO", "6M"
 
 def download(key: str, get) -> bytes:
     """The CSV of one year (``key`` such as ``"2025"``) of the par yield curve."""
-    year = str(key).strip()
-    if not re.fullmatch(r"\d{4}", year):
-        raise BadArgument(f"Treasury year {key!r}: expected four digits like '2025'")
+    year = YEARLY.year(key, "Treasury")
     return get(URL.format(year=year), check=parse, expire=EXPIRE)
 
 
@@ -118,10 +115,13 @@ def _dates(cells: pd.Series) -> pd.Series:
 
 
 def _series(tenor: str, fred_id: str) -> SeriesSpec:
-    # One Treasury file per year: decades of history come from FRED's one long file instead.
+    # One Treasury file per year: decades of history (and everything before 1990) come from
+    # FRED's one long file instead. For "latest" both are asked and the newer observation wins,
+    # so a Treasury year file that lags (or fails) never hides newer FRED days.
     treasury = Origin("treasury", None, tenor, since=YEARLY.first_date(), max_files=2)
     return SeriesSpec(f"UST{tenor}", f"US Treasury {tenor} par yield (Treasury; FRED {fred_id})",
-                      "%", DAILY, (treasury, fred.origin(fred_id)), "USD", plausible=RATE_RANGE)
+                      "%", DAILY, (treasury, fred.origin(fred_id)), "USD", rule=FRESHEST,
+                      plausible=RATE_RANGE)
 
 
 SOURCE = Source(
