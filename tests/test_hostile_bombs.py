@@ -76,3 +76,75 @@ def test_bomb__a_huge_local_csv_is_not_read(engine_env, tmp_path, monkeypatch):
         api.use(None)
     assert os.path.getsize(huge) > 64 * 1024 * 1024
     assert Path(huge).exists()
+
+
+# -- at the limits, every text parser stays within 256 MB --------------------------------------
+
+MEMORY_BUDGET_MB = 256
+PARSE_AT_LIMIT = """
+import json, resource, sys, time
+from datetime import date
+from addin import frames
+from addin.sources import REGISTRY
+source_id, kind = sys.argv[1], sys.argv[2]
+source, shape = REGISTRY[source_id], REGISTRY[source_id].shape
+# Each source's header, then rows up to the limit: every parser reads them, most refuse them
+# somewhere in the body (repeated dates, a foreign layout), user CSV and Stooq parse them all.
+head = {"fred": b"observation_date,SOFR\\n", "treasury": b'Date,"1 Mo","10 Yr"\\n',
+        "stooq": b"Date,Open,High,Low,Close,Volume\\n", "csv": b"date,value\\n",
+        "mof_jgb": b"Interest Rate\\r\\nDate,1Y,2Y,3Y,4Y,5Y,6Y,7Y,8Y,9Y,10Y,15Y,20Y,25Y,30Y,40Y\\r\\n",
+        }.get(source_id, b"date,value\\n")
+if kind == "cells":  # as many short rows as the cell limit lets through
+    row = b"2025-09-30,4.24\\n"
+    body = head + row * (shape.max_cells // 2 - 10)
+else:  # as many of the longest lines as the size limit lets through
+    line = b"2025-09-30," + b"9" * (shape.max_line - 100) + b"\\n"
+    body = head + line * ((shape.max_bytes - 100) // len(line))
+key = "https://example.com/desk.csv" if source_id == "csv" else source.probe_key(date.today()) or ""
+
+def get(url, *, check=None, **_):  # the download's own check, run as the engine runs it
+    guarded = frames.guarded(check, source, key)
+    if guarded is not None:
+        guarded(body)
+    return body
+
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+try:
+    source.parse(source.download(key, get))
+    outcome = "parsed"
+except Exception as error:
+    outcome = f"{type(error).__name__}: {str(error)[:80]}"
+added = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+print(json.dumps({"outcome": outcome, "mb": added, "seconds": time.perf_counter() - start}))
+"""
+
+
+def _parse_at_limit(source_id: str, kind: str) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", PARSE_AT_LIMIT, source_id, kind], cwd=root,
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr[-1500:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def at_the_limits() -> dict[tuple[str, str], dict]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    cases = [(source_id, kind) for source_id in TEXT_SOURCES for kind in ("cells", "lines")]
+    with ThreadPoolExecutor(2) as pool:  # two at a time: the machine is shared
+        return dict(zip(cases, pool.map(lambda case: _parse_at_limit(*case), cases)))
+
+
+@pytest.mark.parametrize("kind", ["cells", "lines"])
+@pytest.mark.parametrize("source_id", TEXT_SOURCES)
+def test_at_the_limits__a_text_file_parses_within_256_mb(at_the_limits, source_id, kind):
+    result = at_the_limits[(source_id, kind)]
+    assert result["outcome"] != "MemoryError"
+    assert result["mb"] < MEMORY_BUDGET_MB, result

@@ -48,7 +48,7 @@ class Shape:
     """
 
     max_bytes: int = 16 * 1024 * 1024
-    max_cells: int = 1_000_000
+    max_cells: int = 750_000
     max_line: int = 65_536  # bytes in one line
 
 
