@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import pandas as pd
 
+from addin import frames, outcome, shape
 from addin.catalogue import Catalogue
 from addin.clock import Clock
 from addin.column import Column
@@ -95,9 +96,11 @@ class Engine:
 
     def spec(self, series_id) -> SeriesSpec:
         """The catalogue entry of a series id (case-insensitive)."""
+        if not isinstance(series_id, str):  # a range where an id belongs (and unhashable)
+            raise BadArgument('Series must be an id here, e.g. "JGB10Y"')
         found = self._specs.get(series_id)
         if found is None:
-            if not isinstance(series_id, str) or not series_id.strip():
+            if not series_id.strip():
                 raise BadArgument('Series id is empty; try JP_SEARCH("JGB")')
             found = self._specs[series_id] = self.catalogue.series_spec(series_id)
         return found
@@ -162,7 +165,8 @@ class Engine:
         seen: list[tuple[str, bytes]] = []
 
         def get(url, *, check=None, headers=None, expire=None) -> bytes:
-            body = self.fetcher.get(url, check=check, headers={**source.headers, **(headers or {})},
+            body = self.fetcher.get(url, check=frames.guarded(check, source, key),
+                                    headers={**source.headers, **(headers or {})},
                                     expire=expire, source=source.name)
             seen.append((url, body))
             return body
@@ -174,7 +178,9 @@ class Engine:
             if previous is not None and previous.fingerprint == fingerprint:
                 frame = previous.frame
             else:
-                frame = source.parse(raw)
+                for body in shape.bodies(raw):  # local files too, before any parser sees them
+                    shape.check(body, source.shape, source.name)
+                frame = frames.verify(source.parse(raw), source, key)
         except AddinError as exc:
             self.failures.remember((source_id, key), exc)
             if previous is None:
@@ -195,8 +201,12 @@ class Engine:
 
     def refresh(self, keys: list[tuple[str, str]],
                 progress: Callable[[int, int, str], None] | None = None) -> dict[tuple[str, str], str]:
-        """Revalidate every file behind ``keys`` with the publishers; returns an outcome each."""
-        outcome = {}
+        """Revalidate every file behind ``keys`` with the publishers; returns an outcome each.
+
+        Each outcome is ``"OK"``, ``"stale: <reason>"`` (the last good copy is still served) or
+        ``"failed: <reason>"`` (nothing could be served), see :mod:`addin.outcome`.
+        """
+        results = {}
         self.failures.clear()
         fetcher = self.fetcher
         fetcher.revalidate = True
@@ -204,15 +214,22 @@ class Engine:
             for i, (source_id, key) in enumerate(keys):
                 if progress:
                     progress(i, len(keys), REGISTRY[source_id].name)
-                try:
-                    self._frames[(source_id, key)] = self._reload(
-                        source_id, key, self._frames.get((source_id, key)))
-                    outcome[(source_id, key)] = "OK"
-                except AddinError as exc:
-                    outcome[(source_id, key)] = str(exc)
+                results[(source_id, key)] = self._refresh_one(source_id, key)
         finally:
             fetcher.revalidate = False
-        return outcome
+        return results
+
+    def _refresh_one(self, source_id: str, key: str) -> str:
+        error, failed = None, False
+        with self.fetcher.asking() as asked:
+            try:
+                self._frames[(source_id, key)] = self._reload(
+                    source_id, key, self._frames.get((source_id, key)))
+                error = self.failures.recent((source_id, key))  # a new file that did not parse
+            except AddinError as exc:
+                error, failed = exc, True
+        records = [self.fetcher.records.get(url) for url in dict.fromkeys(asked)]
+        return outcome.judge(records, error, failed, self.config.offline)
 
     def last_error(self, source_id: str) -> str | None:
         """The latest failure of any key of a source still remembered, for ``JP_STATUS``."""
