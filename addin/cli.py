@@ -1,4 +1,8 @@
-"""The ``jpflows`` command line: the same engine as the Excel functions, in a terminal."""
+"""The ``jpflows`` command line: the same engine as the Excel functions, in a terminal.
+
+Everything shown that may hold a publisher's text goes through :func:`shown` (rich markup escaped,
+control characters made visible); log records through :class:`~addin.text.CappedFormatter`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from datetime import date
 
 from addin.dates import day_number
 from addin.errors import AddinError, BadArgument
+from addin.text import CappedFormatter, clean
 
 
 def cli_date(text: str) -> str:
@@ -24,6 +29,13 @@ def _console():
     from rich.console import Console
 
     return Console()
+
+
+def shown(text, limit: int | None = None) -> str:
+    """External text for a rich console: markup escaped, control characters made visible."""
+    from rich.markup import escape
+
+    return escape(clean(text, limit))
 
 
 def _fmt(value, unit: str = "") -> str:
@@ -42,18 +54,19 @@ def cmd_report(args) -> int:
     sections = _computed_sections(args.as_of)
     heading = (f"jpflows monitor as of {args.as_of}" if args.as_of else
                f"jpflows monitor: latest published figures (run {date.today().isoformat()})")
-    console = _console()
-    console.print(f"[bold]{heading}[/bold]")
-    for section in sections:
-        console.print(_section_table(section))
     credits = report.credits()
-    if credits:
-        console.print("; ".join(credits), markup=False)
-    if args.xlsx:
+    if args.xlsx:  # written before anything is printed: a terminal problem must not cost the file
         from addin.report_xlsx import write
 
         write(sections, args.as_of or "the latest published figures", args.xlsx, credits)
-        console.print(f"Wrote {args.xlsx}")
+    console = _console()
+    console.print(f"[bold]{shown(heading)}[/bold]")
+    for section in sections:
+        console.print(_section_table(section))
+    if credits:
+        console.print(clean("; ".join(credits)), markup=False)
+    if args.xlsx:
+        console.print(f"Wrote {shown(args.xlsx)}")
     return 0 if any(s.lines for s in sections) else 1
 
 
@@ -67,26 +80,28 @@ def _computed_sections(as_of):
     with Progress(transient=True, console=_console()) as progress:
         task = progress.add_task("Fetching", total=len(report.SECTIONS))
         fetcher.on_download = lambda source, url: progress.update(
-            task, description=f"{source}: {url.rsplit('/', 1)[-1][:40]}")
+            task, description=shown(f"{source}: {url.rsplit('/', 1)[-1]}", 40))
         try:
             return report.build(as_of, lambda i, n, title: progress.update(
-                task, completed=i, description=title[:40]))
+                task, completed=i, description=shown(title, 40)))
         finally:
             fetcher.on_download = None
 
 
 def _section_table(section):
     from rich.table import Table
+    from rich.text import Text
 
     title = f"{section.title} (as of {section.as_of})" if section.as_of else section.title
-    table = Table(title=title, title_justify="left", show_header=False, min_width=60)
+    table = Table(title=shown(title), title_justify="left", show_header=False, min_width=60)
     table.add_column("figure")
     table.add_column("value", justify="right")
     table.add_column("unit")
     if section.error:
-        table.add_row(f"[red]unavailable: {section.error}[/red]", "", "")
+        table.add_row(Text(clean(f"unavailable: {section.error}"), style="red"), "", "")
     for line in section.lines:
-        table.add_row(line.label, _fmt(line.value, line.unit), "" if line.unit == "ratio" else line.unit)
+        table.add_row(shown(line.label), shown(_fmt(line.value, line.unit)),
+                      "" if line.unit == "ratio" else shown(line.unit))
     return table
 
 
@@ -106,11 +121,11 @@ def cmd_status(args) -> int:
 
     table = Table("source", "last fetch", "age (h)", "state", "detail")
     for row in api.status():
-        table.add_row(row["source"], _fmt(row["last_fetch"]), _fmt(row["age_hours"]), row["state"],
-                      str(row["detail"])[:60])
+        table.add_row(shown(row["source"]), _fmt(row["last_fetch"]), _fmt(row["age_hours"]),
+                      shown(row["state"]), shown(row["detail"], 60))
     console = _console()
     console.print(table)
-    console.print(f"cache: {api.engine().config.cache_label}")
+    console.print(f"cache: {shown(api.engine().config.cache_label)}")
     return 0
 
 
@@ -118,7 +133,7 @@ def cmd_search(args) -> int:
     from addin import api
 
     for series_id, kind, description in api.search(" ".join(args.text)):
-        print(f"{series_id:<24} {kind:<7} {description}")
+        print(clean(f"{series_id:<24} {kind:<7} {description}"))
     return 0
 
 
@@ -130,9 +145,9 @@ def cmd_refresh(args) -> int:
     with Progress(console=_console()) as progress:
         task = progress.add_task("Refreshing", total=None)
         outcome = api.refresh(lambda i, n, name: progress.update(
-            task, total=n, completed=i, description=name))
+            task, total=n, completed=i, description=shown(name, 40)))
     for name, result in outcome.items():
-        print(f"{name:<24} {result}")
+        print(clean(f"{name:<24} {result}"))
     return 0 if all(r == "OK" for r in outcome.values()) else 1
 
 
@@ -252,12 +267,13 @@ def main(argv: list[str] | None = None) -> int:
     if extra and args.command != "bench":
         top.error("unrecognized arguments: " + " ".join(extra))
     args.bench_args = extra
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR,
-                        format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(CappedFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR, handlers=[handler])
     try:
         return args.run(args)
     except AddinError as exc:
-        print(f"jpflows: {exc}", file=sys.stderr)
+        print(clean(f"jpflows: {exc}"), file=sys.stderr)
         return 2
 
 

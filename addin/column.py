@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from addin.dates import days_of
+from addin.errors import LayoutChanged
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,9 +29,16 @@ class Column:
 
     @classmethod
     def of(cls, values: pd.Series, urls=(), keep_missing: bool = False) -> "Column":
+        """The column of a frame's series.
+
+        Raises:
+            LayoutChanged: its dates are not strictly ascending (every lookup bisects them).
+        """
         values = values if keep_missing else values.dropna()
-        return cls(values.index.values.astype("datetime64[ns]"),
-                   values.to_numpy(dtype="float64"), tuple(urls))
+        dates = values.index.values.astype("datetime64[ns]")
+        if len(dates) > 1 and not (dates[1:] > dates[:-1]).all():
+            raise LayoutChanged("dates out of order or repeated")
+        return cls(dates, values.to_numpy(dtype="float64"), tuple(urls))
 
     @classmethod
     def joined(cls, parts: list["Column"]) -> "Column":

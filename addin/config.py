@@ -34,6 +34,8 @@ class Config:
     csv_files: Mapping[str, str] = field(default_factory=dict)
     max_response_bytes: int = 64 * 1024 * 1024
     recheck_seconds: float = 60.0
+    cache_secret: str = field(default="", repr=False)  # seals shared-cache entries (HMAC)
+    cache_timeout: float = 0.5  # a Redis socket's timeout: short, and apart from the HTTP one
     errors: str = "text"  # what a failed Excel function shows: "text" or Excel's "errors"
     # API keys (JPFLOWS_*_KEY) and file locations (JPFLOWS_*_URL) the sources declare; the keys
     # are left out of repr and travel only inside requests (see addin.credentials).
@@ -52,6 +54,9 @@ class Config:
             mirror=parse_mirror(env.get("JPFLOWS_MIRROR", "")),
             csv_files={k[len(CSV_PREFIX):].upper(): v for k, v in env.items()
                        if k.startswith(CSV_PREFIX) and v.strip()},
+            cache_secret=env.get("JPFLOWS_CACHE_SECRET", ""),
+            cache_timeout=_positive_float(env.get("JPFLOWS_CACHE_TIMEOUT", "0.5"),
+                                          "JPFLOWS_CACHE_TIMEOUT"),
             errors=_errors_mode(env.get("JPFLOWS_ERRORS", "text")),
             keys=_named(env, "_KEY"),
             settings=_named(env, "_URL"),

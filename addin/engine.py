@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import pandas as pd
 
+from addin import frames, outcome, shape
 from addin.answers import Answers
 from addin.clock import Clock
 from addin.column import Column
@@ -61,6 +62,14 @@ def download_options(source, config: Config) -> dict[str, str]:
         raise KeyMissing(source.name, wanted.setting)
     value = config.settings.get(source.setting) if source.setting else None
     return {"setting": value} if value else {}
+
+
+def _checked_parse(source, key: str, raw) -> pd.DataFrame:
+    """``source.parse(raw)`` for bytes no check has seen yet (local files too), held to the
+    shape limits before the parser runs and to the frame rules after."""
+    for body in shape.bodies(raw):
+        shape.check(body, source.shape, source.name)
+    return frames.verify(source.parse(raw), source, key)
 
 
 def _options(options: dict[str, str]) -> str:
@@ -119,9 +128,11 @@ class Engine:
 
     def spec(self, series_id) -> SeriesSpec:
         """The catalogue entry of a series id (case-insensitive)."""
+        if not isinstance(series_id, str):  # a range where an id belongs (and unhashable)
+            raise BadArgument('Series must be an id here, e.g. "JGB10Y"')
         found = self._specs.get(("series", series_id))
         if found is None:
-            if not isinstance(series_id, str) or not series_id.strip():
+            if not series_id.strip():
                 raise BadArgument('Series id is empty; try JP_SEARCH("JGB")')
             found = self._resolved("series", series_id)
         return found
@@ -237,12 +248,13 @@ class Engine:
         from addin.getter import Getter
 
         source = REGISTRY[source_id]
-        get = Getter(self, source, self.keeper.parts(source_id, key))
+        get = Getter(self, source, self.keeper.parts(source_id, key), key)
         try:
             options = download_options(source, self.config)
             raw = source.download(key, get, **options)
             fingerprint = get.fingerprint(raw)
-            frame = self.keeper.parsed(source, key, raw, get, fingerprint, previous)
+            frame = self.keeper.parsed(source, key, raw, get, fingerprint, previous,
+                                       parse=lambda raw: _checked_parse(source, key, raw))
         except AddinError as exc:
             self.keeper.keep_parts(source_id, key, get)
             self.failures.remember((source_id, key), exc)
@@ -298,8 +310,12 @@ class Engine:
 
     def refresh(self, keys: list[tuple[str, str]],
                 progress: Callable[[int, int, str], None] | None = None) -> dict[tuple[str, str], str]:
-        """Revalidate every file behind ``keys`` with the publishers; returns an outcome each."""
-        outcome = {}
+        """Revalidate every file behind ``keys`` with the publishers; returns an outcome each.
+
+        Each outcome is ``"OK"``, ``"stale: <reason>"`` (the last good copy is still served) or
+        ``"failed: <reason>"`` (nothing could be served), see :mod:`addin.outcome`.
+        """
+        results = {}
         self.failures.clear()
         fetcher = self.fetcher
         fetcher.revalidate = True
@@ -307,14 +323,22 @@ class Engine:
             for i, (source_id, key) in enumerate(keys):
                 if progress:
                     progress(i, len(keys), REGISTRY[source_id].name)
-                try:
-                    self._reload(source_id, key, self._frames.get((source_id, key)))
-                    outcome[(source_id, key)] = "OK"
-                except AddinError as exc:
-                    outcome[(source_id, key)] = str(exc)
+                results[(source_id, key)] = self._refresh_one(source_id, key)
         finally:
             fetcher.revalidate = False
-        return outcome
+        return results
+
+    def _refresh_one(self, source_id: str, key: str) -> str:
+        error, failed = None, False
+        with self.fetcher.asking() as asked:
+            try:
+                self._frames[(source_id, key)] = self._reload(
+                    source_id, key, self._frames.get((source_id, key)))
+                error = self.failures.recent((source_id, key))  # a new file that did not parse
+            except AddinError as exc:
+                error, failed = exc, True
+        records = [self.fetcher.records.get(url) for url in dict.fromkeys(asked)]
+        return outcome.judge(records, error, failed, self.config.offline)
 
     def last_error(self, source_id: str) -> str | None:
         """The latest failure of any key of a source still remembered, for ``JP_STATUS``."""

@@ -19,6 +19,7 @@ import threading
 from datetime import datetime
 from typing import Any, Callable, NamedTuple
 
+from addin import frames
 from addin.persisted import Part
 
 
@@ -37,8 +38,8 @@ def digest(body: bytes) -> str:
 class Getter:
     """The injected getter of one download of one source key; thread-safe."""
 
-    def __init__(self, engine, source, parts: dict[str, Part]) -> None:
-        self.engine, self.source = engine, source
+    def __init__(self, engine, source, parts: dict[str, Part], key: str = "") -> None:
+        self.engine, self.source, self.key = engine, source, key
         self.parts = parts
         self.reads: dict[str, Read] = {}
         self._asked: dict[str, None] = {}  # in the order the download asked, not finished
@@ -56,7 +57,7 @@ class Getter:
                  headers=None, expire=None) -> bytes:
         self._ask(url)
         fetcher = self.engine.fetcher
-        body = fetcher.get(url, check=self._capturing(url, check),
+        body = fetcher.get(url, check=self._guarded(self._capturing(url, check)),
                            headers={**self.source.headers, **(headers or {})}, expire=expire,
                            source=self.source.name)
         record = fetcher.records.get(url)
@@ -81,7 +82,7 @@ class Getter:
         elif part is not None and part.digest == read.digest:
             result = part.result
         else:
-            result = check(body)
+            result = self._guarded(check)(body)
         with self._lock:
             self.parts[url] = Part(read.digest, read.valid_until, result)
             self.changed = True
@@ -128,6 +129,9 @@ class Getter:
     def _read(self, url: str, read: Read) -> None:
         with self._lock:
             self.reads[url] = read
+
+    def _guarded(self, check):
+        return frames.guarded(check, self.source, self.key)
 
     def _capturing(self, url: str, check):
         if check is None:

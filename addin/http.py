@@ -9,20 +9,25 @@ download serves that copy flagged stale, or raises :class:`SourceUnavailable`, a
 remembered (:class:`~addin.failures.Failures`) so that a thousand cells do not ask a publisher
 that is down. ``JPFLOWS_OFFLINE`` serves the store only; N threads asking for one URL cause one
 request; :attr:`Fetcher.revalidate` (Refresh) asks every publisher again. What happened to each
-URL goes to :attr:`Fetcher.records` for ``JP_INFO``/``JP_STATUS``. See ``docs/reliability.md``.
+URL goes to :attr:`Fetcher.records` for ``JP_INFO``/``JP_STATUS``. A stored copy is itself
+untrusted: besides the store's own validation, the source's ``check`` must accept it once per
+process before it is served or revalidated; one it refuses counts as missing. See
+``docs/reliability.md``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections import defaultdict
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Callable, Protocol
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterator, Protocol
 
 from addin import singleflight
-from addin.cache import Store, stored
+from addin.cache import Store, sendable, stored
 from addin.clock import Clock
 from addin.config import Config, redact_url
 from addin.errors import AddinError, LayoutChanged, SourceUnavailable
@@ -69,13 +74,18 @@ class Fetcher:
         self.on_download: Callable[[str, str], None] | None = None
         self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
         self._guard = threading.Lock()
+        self._accepted: set[tuple[str, bytes]] = set()  # (url, digest) the check has passed
+        self._asking = threading.local()
 
     def get(self, url: str, *, check=None, headers=None, expire=None, source: str = "") -> bytes:
         """Return the body of ``url``: fresh from the store, downloaded, or the last good copy."""
+        asked = getattr(self._asking, "urls", None)
+        if asked is not None:
+            asked.append(url)
         with self._guard:
             lock = self._locks[url]
         with lock:
-            cached = self.store.get(url)
+            cached = self._usable(url, self.store.get(url), check, source)
             if self.config.offline:
                 return self._offline(url, source, cached)
             if cached is not None and not self._expired(cached) and not self.revalidate:
@@ -86,18 +96,55 @@ class Fetcher:
             return self._download_once(url, cached, check, headers, expire, source)
 
     def _download_once(self, url, cached, check, headers, expire, source) -> bytes:
-        """Download under the cross-process lock of the URL (a no-op without Redis)."""
-        with singleflight.flight(self.config, url):
+        """Download under the cross-process lock of the URL (a no-op without Redis, or while the
+        store's breaker keeps a stalled Redis out of the way)."""
+        flight = (nullcontext(False) if self.store.breaker.open
+                  else singleflight.flight(self.config, url))
+        with flight:
             # Another worker may have downloaded it while this one waited for the lock.
-            fresher = self.store.get(url) if singleflight.shared(self.config) else None
+            fresher = (self._usable(url, self.store.get(url), check, source)
+                       if singleflight.shared(self.config) else None)
             if fresher is not None and not self._expired(fresher) and not self.revalidate:
                 return self._hit(url, source, fresher)
             cached = fresher if fresher is not None else cached
             return self._download(url, cached, check, headers, expire, source)
 
+    @contextmanager
+    def asking(self) -> Iterator[list[str]]:
+        """Collect the URLs this thread asks for during the block (what one Refresh step read)."""
+        self._asking.urls = urls = []
+        try:
+            yield urls
+        finally:
+            self._asking.urls = None
+
+    def _usable(self, url, cached, check, source):
+        """The stored copy if the source's check accepts it (asked once per process and copy)."""
+        if cached is None or check is None:
+            return cached
+        seen = (url, _digest(cached.content))
+        if seen in self._accepted:
+            return cached
+        problem = _check(cached.content, check, source)
+        if problem is not None:
+            log.warning("%s: cached copy of %s refused: %s", source, redact_url(url)[:120],
+                        problem)
+            return None
+        self._accepted.add(seen)
+        return cached
+
     def cached(self, url: str):
         """The stored copy of a publisher URL (fresh or expired), or ``None``; no download."""
         return self.store.get(url)
+
+    def copy_record(self, url: str, source: str, cached) -> FetchRecord:
+        """The record of a stored copy not asked for in this process: stale when it is expired or
+        its last download failed (in any process sharing the cache)."""
+        failed = self._failed_since(url, cached)
+        expired = self._expired(cached)
+        stale = bool(failed) or expired
+        return FetchRecord(url, source, cached.created_at, stale,
+                           failed or ("expired copy; Refresh to update" if expired else None))
 
     def expired(self, response) -> bool:
         """Whether a stored copy is past its expiry on this fetcher's clock."""
@@ -110,13 +157,23 @@ class Fetcher:
         if cached is None:
             self._record(url, source, None, stale=True, error="offline, nothing cached")
             raise SourceUnavailable(f"{source} offline and nothing cached; unset JPFLOWS_OFFLINE")
-        return self._served(url, source, cached, stale=self._expired(cached))
+        failed = self._failed_since(url, cached)
+        return self._served(url, source, cached, stale=self._expired(cached) or bool(failed),
+                            error=failed)
 
     def _hit(self, url, source, cached) -> bytes:
         previous = self.records.get(url)
         if previous and previous.stale and previous.fetched_at == cached.created_at:
             return cached.content  # the copy whose revalidation failed stays flagged stale
-        return self._served(url, source, cached)
+        failed = self._failed_since(url, cached)  # perhaps in another process, or before this one
+        return self._served(url, source, cached, stale=bool(failed), error=failed)
+
+    def _failed_since(self, url, cached) -> str | None:
+        """Why the last download of ``url`` failed, if that was after ``cached`` was stored."""
+        note = self.store.failure(url)
+        if note is None or note.at < _aware(cached.created_at):
+            return None
+        return note.error
 
     def _served(self, url, source, response, stale=False, error=None) -> bytes:
         self._record(url, source, response.created_at, stale=stale, error=error,
@@ -131,7 +188,8 @@ class Fetcher:
         except DownloadFailed as exc:
             return self._failed(url, source, cached, exc.problem)
         if answer.status == 304 and cached is not None:
-            body, sent = cached.content, cached.headers  # unchanged: another expiry window
+            # Unchanged: another expiry window for a copy that passed the check when it was read.
+            body, sent = cached.content, cached.headers
         else:
             problem = _status_problem(answer) or _check(answer.body, check, source)
             if problem is not None and 400 <= answer.status < 500:
@@ -144,12 +202,17 @@ class Fetcher:
         self.failures.forget(url)
         expires = _expiry(now, expire)
         self.store.put(url, stored(url, body, sent, created, expires))
+        if self.store.failure(url) is not None:
+            self.store.clear_failure(url)
+        if check is not None:
+            self._accepted.add((url, _digest(body)))
         self._record(url, source, now, stale=False, error=None, expires=expires)
         return body
 
     def _failed(self, url, source, cached, problem: str) -> bytes:
         log.warning("%s: %s failed: %s", source, redact_url(url), problem)
         self.failures.remember(url, SourceUnavailable(problem, source, problem))
+        self.store.note_failure(url, source, problem, self.clock.now())
         return self._fall_back(url, source, cached, problem)
 
     def _fall_back(self, url, source, cached, problem: str) -> bytes:
@@ -166,6 +229,14 @@ class Fetcher:
                             url: FetchRecord(url, source, fetched_at, stale, error, expires)}
 
 
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def _digest(body: bytes) -> bytes:
+    return hashlib.blake2b(body, digest_size=16).digest()
+
+
 def _expiry(now: datetime, expire) -> datetime | None:
     """When a copy stored ``now`` stops being fresh; ``None`` for a file published for good."""
     if expire is None:
@@ -176,13 +247,16 @@ def _expiry(now: datetime, expire) -> datetime | None:
 
 
 def _validators(cached) -> dict[str, str]:
-    """Conditional-request headers, so an unchanged file costs a 304 instead of a download."""
-    found = {}
-    if cached is not None and cached.headers.get("ETag"):
-        found["If-None-Match"] = cached.headers["ETag"]
-    if cached is not None and cached.headers.get("Last-Modified"):
-        found["If-Modified-Since"] = cached.headers["Last-Modified"]
-    return found
+    """Conditional-request headers, so an unchanged file costs a 304 instead of a download.
+
+    A validator that could not be sent back as it is (a garbled or forged copy) is left out:
+    the file is then simply downloaded again.
+    """
+    if cached is None:
+        return {}
+    pairs = (("If-None-Match", "ETag"), ("If-Modified-Since", "Last-Modified"))
+    return {ask: cached.headers[name] for ask, name in pairs
+            if sendable(name, cached.headers.get(name))}
 
 
 def _check(body: bytes, check, source: str) -> str | None:

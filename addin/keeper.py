@@ -67,15 +67,16 @@ class Keeper:
         return found
 
     def parsed(self, source, key: str, raw, get: Getter, fingerprint,
-               previous: Loaded | None) -> pd.DataFrame:
-        """The frame of ``raw``: the previous one, the persisted one, or parsed (and kept)."""
+               previous: Loaded | None, parse=None) -> pd.DataFrame:
+        """The frame of ``raw``: the previous one, the persisted one, or parsed by ``parse``
+        (default ``source.parse``) and kept."""
         if fingerprint is not None and previous is not None and previous.fingerprint == fingerprint:
             return previous.frame
         persist = bool(get.reads) and fingerprint is not None
         if persist and (found := self.store.frame(source.id, key, fingerprint)) is not None:
             return found
         frame = get.result_of(raw)
-        frame = source.parse(raw) if frame is None else frame
+        frame = (parse or source.parse)(raw) if frame is None else frame
         if persist:
             self.store.put_frame(source.id, key, fingerprint, frame)
         return frame

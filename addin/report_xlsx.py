@@ -14,6 +14,8 @@ from pathlib import Path, PureWindowsPath
 
 import xlsxwriter
 
+from addin.text import clean
+
 FORMATS = {"ratio": "0.0%", "%": "0.000", "pp": "0.000", "JPY bn": "#,##0.0", "USD bn": "#,##0.0",
            "pts": "#,##0.00", "JPY": "0.00"}
 # (chart title, unit, which lines): lines are picked by unit and a word in the label.
@@ -36,7 +38,9 @@ def safe_text(text: str) -> str:
             return PureWindowsPath(found).name
         return found.rstrip("/").rsplit("/", 1)[-1]
 
-    return _PATH.sub(last_part, str(text))
+    # Control characters made visible (Excel would show them as _x001B_ or hide them), and
+    # within a cell's 32,767 characters.
+    return _PATH.sub(last_part, clean(text, 32_000))
 
 
 def write(sections, as_of, path, credits: list[str] | tuple[str, ...] = ()) -> Path:

@@ -96,8 +96,13 @@ def _client(config: Config):
         client = _clients.get(config.cache)
         if client is None:
             import redis
+            from redis.backoff import NoBackoff
+            from redis.retry import Retry
 
-            client = redis.Redis.from_url(config.cache, socket_timeout=config.timeout,
-                                          socket_connect_timeout=config.timeout)
+            # The cache's own short timeouts and no retries: a stalled Redis must not cost
+            # the HTTP timeout several times over before a download may start.
+            client = redis.Redis.from_url(config.cache, socket_timeout=config.cache_timeout,
+                                          socket_connect_timeout=config.cache_timeout,
+                                          retry=Retry(NoBackoff(), 0))
             _clients[config.cache] = client
         return client

@@ -2,23 +2,26 @@
 
 :func:`build_session` configures one ``requests.Session`` (TLS verification on, capped retries
 that honour ``Retry-After``). :class:`Transport` asks a URL, rewritten by ``JPFLOWS_MIRROR``, and
-streams the body so that an oversized or endless answer is refused while it arrives. What to keep,
+streams the body so that an oversized or endless answer is refused while it arrives; each attempt's
+headers and body must arrive within ``JPFLOWS_TIMEOUT`` (:mod:`addin.deadline`). What to keep,
 when to ask and what to serve when a download fails is the cache policy's business
 (:mod:`addin.http`), not this module's.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Mapping
+from urllib.parse import urljoin
 
 import requests
-from requests.adapters import HTTPAdapter
+import urllib3.exceptions
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from addin.config import Config
+from addin.deadline import Watch, WatchedAdapter, watching
+from addin.redirects import MAX_REDIRECTS, REDIRECTS, refusal
 from addin.polite import Politeness
 from addin.errors import TIMED_OUT, UNREACHABLE
 
@@ -77,7 +80,7 @@ def build_session(config: Config) -> requests.Session:
                          status_forcelist=(429, 500, 502, 503, 504),
                          allowed_methods=frozenset({"GET"}), respect_retry_after_header=True,
                          raise_on_status=False, max_wait=min(MAX_RETRY_WAIT, config.timeout))
-    adapter = HTTPAdapter(max_retries=retry)
+    adapter = WatchedAdapter(max_retries=retry)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = USER_AGENT
@@ -108,36 +111,59 @@ class Transport:
             DownloadFailed: no answer (refused, timed out, TLS), or a body too large or too slow.
         """
         real = self.real_url(url)
-        try:
-            with self.politeness.slot(real):
-                return self._get(real, headers)
-        except requests.RequestException as exc:
-            raise DownloadFailed(describe(exc)) from None
+        with watching(self.config.timeout) as watch:
+            try:
+                with self.politeness.slot(real):
+                    return self._follow(url, real, headers, watch)
+            except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+                raise DownloadFailed(TIMED_OUT if watch.expired else describe(exc)) from None
 
-    def _get(self, real: str, headers) -> Answer:
+    def _follow(self, url: str, real: str, headers, watch: Watch) -> Answer:
+        """Ask ``real``, following only the redirects :func:`~addin.redirects.refusal` allows."""
+        here = real
+        mirrors = tuple(replacement for _, replacement in self.config.mirror)
+        for _ in range(MAX_REDIRECTS + 1):
+            answer = self._get(here, headers, watch)
+            if answer.status not in REDIRECTS:
+                return answer
+            target = urljoin(here, answer.headers.get("Location", ""))
+            problem = refusal(target, url, here, mirrors)
+            if problem is not None:
+                raise DownloadFailed(problem)
+            here = target
+        raise DownloadFailed("too many redirects")
+
+    def _get(self, real: str, headers, watch: Watch) -> Answer:
         response = self.session.get(real, headers=headers or {}, stream=True,
-                                    timeout=self.config.timeout)
+                                    timeout=self.config.timeout, allow_redirects=False)
         with response:
             status = response.status_code
             if status == 429:  # the publisher asked for a pause: keep every thread off it
                 self.politeness.back_off(real, _retry_after(response, self.config.timeout))
-            body = self._body(response) if status == 200 or 400 <= status < 500 else b""
-            return Answer(status, response.headers, body)
+            if status != 200 and not 400 <= status < 500:
+                return Answer(status, response.headers, b"")
+            with watch.armed():
+                return Answer(status, response.headers, self._body(response, watch))
 
-    def _body(self, response: requests.Response) -> bytes:
+    def _body(self, response: requests.Response, watch: Watch) -> bytes:
+        """The whole (decoded) body, read one network read at a time against the deadline."""
         limit = self.config.max_response_bytes
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
             raise DownloadFailed(f"larger than {limit:,} bytes")
-        deadline = time.monotonic() + self.config.timeout
         chunks, size = [], 0
-        for chunk in response.iter_content(_CHUNK):
+        while True:
+            if watch.over():
+                raise DownloadFailed(TIMED_OUT)
+            chunk = response.raw.read1(_CHUNK, decode_content=True)
+            if not chunk:
+                break
             size += len(chunk)
             if size > limit:
                 raise DownloadFailed(f"larger than {limit:,} bytes")
-            if time.monotonic() > deadline:
-                raise DownloadFailed(TIMED_OUT)
             chunks.append(chunk)
+        if watch.expired:  # the shut socket ended the body early: it is not complete
+            raise DownloadFailed(TIMED_OUT)
         return b"".join(chunks)
 
 
@@ -150,12 +176,13 @@ def _retry_after(response: requests.Response, cap: float) -> float:
 def describe(exc: Exception) -> str:
     """What went wrong with a request, in a user's words."""
     cause = exc.args[0] if exc.args else None
-    if isinstance(exc, requests.Timeout) or isinstance(cause, ReadTimeoutError):
+    if isinstance(exc, (requests.Timeout, ReadTimeoutError)) or isinstance(cause, ReadTimeoutError):
         return TIMED_OUT
     if isinstance(exc, (requests.exceptions.ChunkedEncodingError,
-                        requests.exceptions.ContentDecodingError)):
+                        requests.exceptions.ContentDecodingError,
+                        urllib3.exceptions.ProtocolError, urllib3.exceptions.DecodeError)):
         return "download cut short"
-    if isinstance(exc, requests.exceptions.SSLError):
+    if isinstance(exc, (requests.exceptions.SSLError, urllib3.exceptions.SSLError)):
         return "TLS certificate check failed"
     if isinstance(exc, requests.ConnectionError):
         return UNREACHABLE

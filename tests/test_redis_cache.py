@@ -17,8 +17,7 @@ import pytest
 
 from addin import api
 from addin.errors import SourceUnavailable
-from tests.fixtures import fred as fred_files
-from tests.fixtures.desk import RedisServer, Unavailable, start_redis
+from tests.fixtures.redisd import redis_server, sofr, started as _start  # noqa: F401
 from tests.fixtures.server import closed_port
 
 redis = pytest.importorskip("redis")
@@ -35,33 +34,11 @@ print(json.dumps({"value": value, "status": api.status(), "info": api.info("SOFR
 """
 
 
-def _start(tmp_path: Path, password: str | None = None) -> RedisServer:
-    try:
-        return start_redis(tmp_path, password)
-    except Unavailable as reason:
-        pytest.skip(str(reason))
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = _start(tmp_path)
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def locked_redis(tmp_path):
     server = _start(tmp_path, PASSWORD)
     yield server
     server.stop()
-
-
-@pytest.fixture
-def sofr(engine_env):
-    engine_env.serve(SOFR_URL, fred_files.current_layout("SOFR", [("2025-09-30", "4.24")]))
-    api.use(None)
-    yield engine_env
-    api.use(None)
 
 
 def _other_process(cache_url: str, tmp_path: Path, name: str) -> tuple[dict, str]:

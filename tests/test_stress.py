@@ -37,6 +37,7 @@ DAY = "2025-09-30"
 FRED_SERIES = {"SOFR": "SOFR", "USDJPY": "DEXJPUS", "FRED:DGS5": "DGS5", "FRED:DGS10": "DGS10",
                "FRED:DGS30": "DGS30"}
 EXPECTED = {series: round(1 + i / 4, 2) for i, series in enumerate(FRED_SERIES)}
+EXPECTED["USDJPY"] = 150.25  # yen per dollar: 1.25 would be outside its plausible range
 EXPECTED["JGB10Y"] = 1.268
 DAYS = {**{series: DAY for series in FRED_SERIES}, "JGB10Y": "2025-04-08"}
 FRED_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id={}"
@@ -46,7 +47,8 @@ def fred_body(fred_id: str, value: float) -> bytes:
     """About five years of daily rows, the last one ``DAY`` = ``value``."""
     last = date.fromisoformat(DAY)
     days = [last - timedelta(days=n) for n in range(1900, -1, -1)]
-    rows = "".join(f"{day:%Y-%m-%d},{value if day == last else 3.5}\n" for day in days)
+    other = 3.5 if value < 25 else value - 1  # the other days, in the series' own range
+    rows = "".join(f"{day:%Y-%m-%d},{value if day == last else other}\n" for day in days)
     return f"observation_date,{fred_id}\n{rows}".encode("ascii")
 
 

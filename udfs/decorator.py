@@ -15,6 +15,7 @@ import logging
 from typing import Callable
 
 from addin.errors import AddinError
+from addin.text import CappedFormatter, arguments
 from udfs.failures import cell_error, error_text  # noqa: F401  (error_text is public here too)
 
 log = logging.getLogger("jpflows.udfs")
@@ -46,7 +47,7 @@ def _log() -> logging.Logger:
             path = log_file()
             path.parent.mkdir(parents=True, exist_ok=True)
             handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=2, encoding="utf-8")
-            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+            handler.setFormatter(CappedFormatter("%(asctime)s %(levelname)s %(message)s"))
             log.addHandler(handler)
             log.setLevel(logging.INFO)
             log.propagate = False  # details belong in the file, not on a console
@@ -100,11 +101,11 @@ def _guarded(function: Callable, size: int) -> Callable:
             caller, args = args[size], args[:size] + args[size + 1:]
         try:
             return function(*args, **kwargs)
-        except AddinError as exc:
-            _log().info("%s%r: %s", function.__name__, args, exc)
+        except AddinError as exc:  # the arguments summed up: a cell may hold 100,000 characters
+            _log().info("%s(%s): %s", function.__name__, arguments(args), exc)
             return cell_error(exc, caller)
         except Exception:  # never a traceback in a cell; the log has the details
-            _log().exception("%s%r failed", function.__name__, args)
+            _log().exception("%s(%s) failed", function.__name__, arguments(args))
             return cell_error(INTERNAL, caller)
 
     return call

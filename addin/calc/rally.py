@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from addin.dates import FIRST
 from addin.errors import BadArgument, NoData
 
 _MODES = ("diff", "pct")
@@ -48,6 +49,10 @@ def _ratio(numerator: float, denominator: float, what: str) -> float:
     return numerator / denominator - 1
 
 
+def _year_before(when: pd.Timestamp) -> pd.Timestamp:
+    """365 days earlier, or the first day the engine represents (nanosecond timestamps would
+    overflow a year before 1678)."""
+    return max(pd.Timestamp(when).as_unit("s") - _YEAR, pd.Timestamp(FIRST))
 def _positive(lowest: float, what: str) -> None:
     """A ratio of levels means nothing once the series touches zero or goes negative (yields)."""
     if not lowest > 0:
@@ -126,7 +131,7 @@ def rally(
 
     Example: TOPIX on 2025-08-26 against its April-2025 low gives 0.3423 (+34.2%).
     """
-    low_start = as_of - _YEAR if low_start is None else low_start
+    low_start = _year_before(as_of) if low_start is None else low_start
     low_end = as_of if low_end is None else min(low_end, as_of)
     _, level = value_on(series, as_of)
     _, bottom = low(series, low_start, low_end)

@@ -135,17 +135,19 @@ def _stamp(when: datetime) -> str:
 def status(engine) -> list[dict[str, object]]:
     """One row per source: last fetch, age in hours, OK/stale/error/not loaded, cache location.
 
-    A source not used yet by this process is reported from the copies in the cache, so a new
-    Excel session or ``jpflows status`` still shows what is stored and how old it is; a source
-    whose API key is not set says which setting would enable it.
+    A source not used yet by this process is reported from the copies in the cache and the
+    failures kept with it, so a new Excel session or ``jpflows status`` still shows what is stored,
+    how old it is, and which download last failed; a source whose API key is not set says which
+    setting would enable it.
     """
     now = engine.clock.now()
-    return [_status_row(engine, source, now) for source in REGISTRY.sources()]
+    failures = engine.fetcher.store.failures()
+    return [_status_row(engine, source, now, failures) for source in REGISTRY.sources()]
 
 
-def _status_row(engine, source, now) -> dict[str, object]:
+def _status_row(engine, source, now, failures) -> dict[str, object]:
     records = [r for r in engine.fetcher.records.values() if r.source == source.name]
-    records = records or _cached_records(engine, source)
+    records = records or _cached_records(engine, source, failures)
     fetched = [r.fetched_at for r in records if r.fetched_at is not None]
     oldest = min(fetched, default=None)
     error = engine.last_error(source.id)
@@ -167,19 +169,22 @@ def _without_key(engine, source) -> str:
     return f"optional; set {wanted.setting} ({wanted.how})"
 
 
-def _cached_records(engine, source) -> list:
-    """Records for the headline files of a source, read from the cache without downloading."""
+def _cached_records(engine, source, failures) -> list:
+    """Records of the headline files of a source and of its failed files, read from the cache."""
     from addin.http import FetchRecord
 
-    records = []
+    fetcher, found = engine.fetcher, {}
     for key in source.headline_keys(engine.clock.today()):
         first = source.first_request(key)
-        cached = engine.fetcher.cached(first[0]) if first else None
+        cached = fetcher.cached(first[0]) if first else None
         if cached is not None:
-            expired = engine.fetcher.expired(cached)
-            records.append(FetchRecord(first[0], source.name, cached.created_at, expired,
-                                       "expired copy; Refresh to update" if expired else None))
-    return records
+            found[first[0]] = fetcher.copy_record(first[0], source.name, cached)
+    for note in failures:
+        if note.source == source.name and note.url not in found:
+            cached = fetcher.cached(note.url)
+            found[note.url] = FetchRecord(note.url, source.name,
+                                          cached.created_at if cached else None, True, note.error)
+    return list(found.values())
 
 
 def _age(now: datetime, then: datetime) -> float:

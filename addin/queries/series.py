@@ -64,12 +64,31 @@ def value(engine, series_id: str, when=None) -> float:
 def history(engine, series_like, start=None, end=None) -> pd.Series:
     """The observations of an id or a given series, covering at least ``[start, end]``."""
     if isinstance(series_like, pd.Series):
-        if series_like.dropna().empty:
-            raise BadArgument("the range holds no numbers")
-        return series_like.dropna()
+        return given(series_like)
     first = dates.day_number(start)
     return origins.column_for(engine, engine.spec(series_like), EARLIEST if first is None else first,
                               dates.day_number(end)).series
+
+
+def given(data: pd.Series) -> pd.Series:
+    """A caller's series (a range from a sheet): its numbers, in date order.
+
+    Raises:
+        BadArgument: no numbers; a value without a date; a date the engine cannot represent
+            (outside 1678..2261, e.g. Excel's 1900-01-01 or 9999-12-31); a date twice.
+    """
+    data = data.dropna()
+    if data.empty:
+        raise BadArgument("the range holds no numbers")
+    index = data.index
+    if not isinstance(index, pd.DatetimeIndex) or index.hasnans:
+        raise BadArgument("the range needs a date for every value")
+    days = dates.days_of(index.values)
+    if days.min() < dates.FIRST_DAY or days.max() > dates.LAST_DAY:
+        raise BadArgument(f"dates in the range must be within {dates.FIRST.year}..{dates.LAST.year}")
+    if not index.is_unique:
+        raise BadArgument("the range holds a date twice; one value per date")
+    return data.sort_index()
 
 
 def series(engine, series_like, start=None, end=None, interval: int = 0) -> pd.Series:

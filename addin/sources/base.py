@@ -27,9 +27,29 @@ MAX_AGE_DAYS = {DAILY: 7, WEEKLY: 14, MONTHLY: 62}
 # (monthly balance of payments) after it ends, and stays the latest until the next one.
 OVERDUE_DAYS = {DAILY: 7, WEEKLY: 21, MONTHLY: 80}
 
+# Plausible ranges, declared with each series and flow (``plausible``): a value outside is a
+# changed layout (a yield in basis points, a -999 sentinel, yen where billions were meant), never
+# a number to serve. Wide on purpose: they catch units and sentinels, not market moves.
+RATE_RANGE = (-5.0, 25.0)  # yields and rates in percent (US 10Y peaked at 15.8 in 1981)
+
 # How a series chooses among its origins.
 FIRST = "first"  # the first origin, in declared order, that covers the dates and answers
 FRESHEST = "freshest"  # for "latest", whichever origin holds the newest observation
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How large a text file of a source may be before it is parsed (see :mod:`addin.shape`).
+
+    A CSV within the download cap can still expand past any memory when parsed: 64 MiB of
+    ``1,`` is 33 million cells, and parsers hold each as an object. Real publisher files stay far
+    below the limits (the largest, MOF's JGB history, is about 1 MB and 200,000 cells); at the
+    limits every parser stays under 256 MB.
+    """
+
+    max_bytes: int = 16 * 1024 * 1024
+    max_cells: int = 750_000
+    max_line: int = 65_536  # bytes in one line
 
 
 @dataclass(frozen=True)
@@ -114,6 +134,7 @@ class SeriesSpec:
     currency: str | None = None
     note: str = ""
     rule: str = FIRST
+    plausible: tuple[float, float] | None = None  # (lowest, highest) a real value can be
 
     @property
     def max_age_days(self) -> int:
@@ -141,6 +162,7 @@ class FlowSpec:
     frequency: str
     default_market: str = "All"
     markets: tuple[str, ...] = ("All",)
+    plausible: tuple[float, float] | None = None  # of every measure, in JPY bn
     origins: tuple[Origin, ...] = ()
 
     @cached_property
@@ -202,6 +224,8 @@ class Source:
         where: ``where(key) -> str``, what to show as the file read when nothing was downloaded
             (a local file); by default the first URL a download of the key asks.
         limits: How many requests at once, and how many a second, its hosts accept.
+        shape: How large its text files may be before they are parsed; ``None`` for a source
+            whose files are not text (binary workbooks bring their own limits).
         credential: The API key its requests carry (``None``: none needed).
         setting: A setting (environment variable or ``jpflows.toml`` key) whose value, when
             set, ``download`` receives as ``setting=`` (a file location a user overrides).
@@ -226,6 +250,7 @@ class Source:
     attribution: str = ""
     where: Callable[[str], str] | None = None
     limits: Limits = POLITE
+    shape: Shape | None = Shape()
     credential: Credential | None = None
     setting: str = ""
 

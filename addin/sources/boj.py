@@ -25,7 +25,7 @@ from addin.errors import LayoutChanged, NoData, SourceUnavailable, UnknownSeries
 from addin.sources._cells import numbers
 from addin.polite import Limits
 from addin.sources import fred
-from addin.sources.base import DAILY, File, Origin, SeriesSpec, Source
+from addin.sources.base import DAILY, RATE_RANGE, File, Origin, SeriesSpec, Source
 from addin.sources.boj_api import MISSING, UNKNOWN_CODE, check_page, next_position, page
 
 NAME = "BOJ"
@@ -190,12 +190,13 @@ SOURCE = Source(
                      "may move without notice")),
     headline=("FM01:STRDCLUCON", "FM08:FXERD04"),
     series=(SeriesSpec("TONA", "BOJ uncollateralized overnight call rate (TONA), FM01 STRDCLUCON",
-                       "%", DAILY, (Origin("boj", "FM01:STRDCLUCON", "STRDCLUCON"),), "JPY"),
+                       "%", DAILY, (Origin("boj", "FM01:STRDCLUCON", "STRDCLUCON"),), "JPY",
+                       plausible=RATE_RANGE),
             SeriesSpec("USDJPY", "Yen per US dollar: BOJ Tokyo 17:00 (FM08 FXERD04); FRED DEXJPUS",
                        "JPY per USD", DAILY,
                        (Origin("boj", "FM08:FXERD04", "FXERD04"), fred.origin("DEXJPUS")),
                        note="BOJ's Tokyo 17:00 rate; when the BOJ is unavailable, FRED's noon "
-                            "New York rate (a different fixing)")),
+                            "New York rate (a different fixing)", plausible=(50.0, 500.0))),
     raw_prefix="BOJ", raw_series=raw_series, probe="FM01:STRDCLUCON",
     limits=Limits(in_flight=1, per_second=1.0),  # the API terms ask for low-frequency access
     attribution="Source: Bank of Japan",

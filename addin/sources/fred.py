@@ -17,7 +17,7 @@ import pandas as pd
 
 from addin.errors import BadArgument, LayoutChanged
 from addin.polite import Limits
-from addin.sources.base import DAILY, File, Origin, SeriesSpec, Source
+from addin.sources.base import DAILY, RATE_RANGE, File, Origin, SeriesSpec, Source
 
 NAME = "FRED"
 HOME = "https://fred.stlouisfed.org/"
@@ -127,7 +127,8 @@ SOURCE = Source(
     headline=("SOFR", "DEXJPUS", "DGS5"),
     series=(
         SeriesSpec("SOFR", "Secured Overnight Financing Rate (FRED SOFR; New York Fed API)", "%",
-                   DAILY, (origin("SOFR"), Origin("nyfed", None, "SOFR")), "USD"),
+                   DAILY, (origin("SOFR"), Origin("nyfed", None, "SOFR")), "USD",
+                   plausible=RATE_RANGE),
     ),
     raw_prefix="FRED", raw_series=raw_series, probe="SOFR",
     limits=Limits(in_flight=2, per_second=2.0),  # FRED rate-limits per second since 2026

@@ -194,6 +194,7 @@ INVESTORS = {
     "Total": "all investors (brokerage total)",
 }
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{1,40}")
+PLAUSIBLE = (-200_000.0, 200_000.0)  # JPY bn a week; the whole market trades ~30,000
 
 
 def flow(name: str, words: str | None = None) -> FlowSpec:
@@ -201,7 +202,8 @@ def flow(name: str, words: str | None = None) -> FlowSpec:
     words = words or re.sub(r"(?<!^)([A-Z])", r" \1", name).lower()
     return FlowSpec(f"JPX:{name}", f"JPX weekly trading by {words} (net = purchases - sales)",
                     "jpx", "", name, WEEKLY, "TokyoNagoya", MARKETS,
-                    origins=(Origin("jquants", "investor-types", name),))  # the same JPX figures
+                    origins=(Origin("jquants", "investor-types", name),),  # the same JPX figures
+                    plausible=PLAUSIBLE)
 
 
 def raw_flows(flow_id: str) -> FlowSpec | None:
@@ -222,5 +224,5 @@ SOURCE = Source(
     flows=tuple(flow(name, words) for name, words in INVESTORS.items()),
     raw_flows=raw_flows, discovered=lambda key, investors: tuple(flow(n) for n in investors),
     probe="", attribution="Source: Japan Exchange Group (JPX)",
-    limits=Limits(in_flight=4),
+    limits=Limits(in_flight=4), shape=None,  # workbooks: jpx_xls/jpx_xlsx limit their expansion
 )

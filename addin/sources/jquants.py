@@ -182,7 +182,8 @@ SOURCE = Source(
     series=(SeriesSpec(
         "TOPIX", "TOPIX index close (J-Quants; Stooq ^tpx; or JPFLOWS_CSV_TOPIX)",
         "index points", DAILY, (Origin("jquants", "topix", "Close"),
-                                Origin("stooq", "^tpx", "Close")), rule=FRESHEST),),
+                                Origin("stooq", "^tpx", "Close")), rule=FRESHEST,
+        plausible=(10.0, 50_000.0)),),
     probe="topix", attribution="Source: JPX Market Innovation & Research (J-Quants)",
     credential=Credential(KEY_SETTING, header="x-api-key",
                           how="jpx-jquants.com: register, then Dashboard > API keys",

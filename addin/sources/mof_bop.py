@@ -250,6 +250,7 @@ def _numbers(cells: pd.DataFrame, dates: pd.DatetimeIndex, file: str) -> np.ndar
     return values.reshape(cells.shape)
 
 
+PLAUSIBLE = (-1_000_000.0, 1_000_000.0)  # JPY bn a month; gross purchases reach ~170,000
 _BY_TYPE = re.compile(r"Resident:[A-Za-z]+:[A-Za-z]+", re.IGNORECASE)
 
 
@@ -259,7 +260,7 @@ def raw_flows(flow_id: str) -> FlowSpec | None:
     if prefix.upper() != "BOP" or not _BY_TYPE.fullmatch(rest):
         return None
     return FlowSpec(f"BOP:{rest}", f"Residents' purchases of foreign securities: {rest}",
-                    "mof_bop", "6pi-2", rest, MONTHLY)
+                    "mof_bop", "6pi-2", rest, MONTHLY, plausible=PLAUSIBLE)
 
 
 def discovered(key: str, investors) -> tuple[FlowSpec, ...]:
@@ -277,7 +278,7 @@ SOURCE = Source(
                 "the summary table, wherever the page links it")),
     headline=("6pi-1",),
     flows=tuple(FlowSpec(f"BOP:{side}:{asset}", text.format(words) + " (MOF BoP monthly)",
-                         "mof_bop", "6pi-1", f"{side}:{asset}", MONTHLY)
+                         "mof_bop", "6pi-1", f"{side}:{asset}", MONTHLY, plausible=PLAUSIBLE)
                 for side, text in SIDE_WORDS.items() for asset, words in ASSET_WORDS.items()),
     raw_flows=raw_flows, discovered=discovered, probe="6pi-1", setting=SETTING,
     attribution="Source: Ministry of Finance Japan, Balance of Payments",

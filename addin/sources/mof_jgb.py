@@ -17,7 +17,7 @@ import re
 import pandas as pd
 
 from addin.errors import LayoutChanged, SourceUnavailable
-from addin.sources.base import DAILY, File, Origin, SeriesSpec, Source
+from addin.sources.base import DAILY, RATE_RANGE, File, Origin, SeriesSpec, Source
 
 NAME = "MOF JGB"
 HOME = "https://www.mof.go.jp/english/policy/jgbs/reference/interest_rate/index.htm"
@@ -244,7 +244,8 @@ SOURCE = Source(
            File(CURRENT_URL, CURRENT_EXPIRE, "current month")),
     headline=("",),
     series=tuple(SeriesSpec(f"JGB{years}Y", f"JGB {years}-year constant-maturity yield (MOF)",
-                            "%", DAILY, (Origin("mof_jgb", "", f"{years}Y"),), "JPY")
+                            "%", DAILY, (Origin("mof_jgb", "", f"{years}Y"),), "JPY",
+                            plausible=RATE_RANGE)
                  for years in TENORS),
     probe="",
     attribution="Source: Ministry of Finance Japan",

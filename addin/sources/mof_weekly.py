@@ -236,7 +236,8 @@ SIDE_WORDS = {"Foreign": "Non-residents' net purchases of Japanese {}",
 
 def _flows() -> tuple[FlowSpec, ...]:
     return tuple(FlowSpec(f"MOF:{side}:{asset}", text.format(words) + " (MOF weekly)",
-                          "mof_weekly", "", f"{side}:{asset}", WEEKLY)
+                          "mof_weekly", "", f"{side}:{asset}", WEEKLY,
+                          plausible=(-500_000.0, 500_000.0))  # JPY bn a week
                  for side, text in SIDE_WORDS.items() for asset, words in ASSET_WORDS.items())
 
 

@@ -135,7 +135,7 @@ SOURCE = Source(
         "NIKKEI225", "Nikkei 225 index close (Nikkei daily CSV; Stooq ^nkx; FRED NIKKEI225)",
         "index points", DAILY,
         (Origin("nikkei", "", "Close", recent_days=HISTORY_DAYS), Origin("stooq", "^nkx", "Close"),
-         fred.origin("NIKKEI225"))),),
+         fred.origin("NIKKEI225")), plausible=(10.0, 1_000_000.0)),),
     probe="", attribution="Nikkei Stock Average: Nikkei Inc.",
     limits=Limits(in_flight=1, per_second=1.0),  # no published limit: one request at a time
 )

@@ -18,7 +18,7 @@ import pandas as pd
 from addin.errors import LayoutChanged
 from addin.sources._cells import numbers
 from addin.sources import fred
-from addin.sources.base import DAILY, FRESHEST, File, Origin, SeriesSpec, Source, Yearly
+from addin.sources.base import DAILY, FRESHEST, RATE_RANGE, File, Origin, SeriesSpec, Source, Yearly
 
 NAME = "US Treasury"
 HOME = "https://home.treasury.gov/resource-center/data-chart-center/interest-rates/"
@@ -120,7 +120,8 @@ def _series(tenor: str, fred_id: str) -> SeriesSpec:
     # so a Treasury year file that lags (or fails) never hides newer FRED days.
     treasury = Origin("treasury", None, tenor, since=YEARLY.first_date(), max_files=2)
     return SeriesSpec(f"UST{tenor}", f"US Treasury {tenor} par yield (Treasury; FRED {fred_id})",
-                      "%", DAILY, (treasury, fred.origin(fred_id)), "USD", rule=FRESHEST)
+                      "%", DAILY, (treasury, fred.origin(fred_id)), "USD", rule=FRESHEST,
+                      plausible=RATE_RANGE)
 
 
 SOURCE = Source(

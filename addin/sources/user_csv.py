@@ -28,6 +28,7 @@ from addin.sources.base import DAILY, Origin, SeriesSpec, Source
 
 NAME = "CSV"
 EXPIRE = timedelta(minutes=15)
+MAX_LOCAL_BYTES = 64 * 1024 * 1024  # the download cap (Config.max_response_bytes), for local files
 DATE_NAMES = ("date", "observation_date")
 VALUE_NAMES = ("value", "close", "adj close")
 
@@ -51,6 +52,8 @@ def download(key: str, get) -> bytes:
         return get(key.strip(), check=parse, expire=EXPIRE)
     path = Path(key.strip()).expanduser()
     try:
+        if path.stat().st_size > MAX_LOCAL_BYTES:  # as a download would be: never read whole
+            raise LayoutChanged(f"CSV file {_short(path)} is larger than {MAX_LOCAL_BYTES:,} bytes")
         return path.read_bytes()
     except FileNotFoundError:
         raise SourceUnavailable(f"CSV file not found: {_short(path)}") from None
