@@ -12,7 +12,6 @@ a bad entry counts as a miss.
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import os
@@ -30,20 +29,8 @@ from addin import integrity, notes, rows
 from addin import breaker as breakers
 from addin.config import Config, redact_url
 from addin.errors import SourceUnavailable
-from addin.imports import without
-
-# Backends and serializers jpflows never uses are left out of requests-cache's package import;
-# Redis, when a team configures it, is imported by _redis_backend.
-_UNUSED = ("requests_cache.backends.redis", "requests_cache.backends.mongodb",
-           "requests_cache.backends.gridfs", "requests_cache.backends.dynamodb",
-           "requests_cache.backends.filesystem", "yaml", "bson", "ujson", "orjson", "msgpack",
-           "itsdangerous", "tomlkit", "cbor2")
-with without(_UNUSED):
-    import requests_cache
-    from requests_cache.backends.base import DictStorage
-    from requests_cache.models import CachedRequest
-
-from addin.readonly import ReadOnlyCache  # noqa: E402  (after requests_cache's lean import)
+from addin.cachelib import CachedRequest, DictStorage, redis_backend, requests_cache
+from addin.readonly import ReadOnlyCache
 
 log = logging.getLogger("addin.http")
 
@@ -86,7 +73,7 @@ def _redis_backend(config: Config):
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
-    backend = importlib.import_module("requests_cache.backends.redis")
+    backend = redis_backend()
     # Short timeouts of its own and no retries: a cache that does not answer at once is
     # skipped (see Store's breaker), it must not cost a publisher's timeout several times over.
     connection = redis.Redis.from_url(config.cache, socket_timeout=config.cache_timeout,

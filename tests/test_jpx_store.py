@@ -77,8 +77,19 @@ def test_recheck__asks_only_for_the_index_page_and_the_newest_file(site, parsed)
     new_engine(clock)
     assert api.flow("JPX:Foreigners")[1] == pytest.approx(-300.0)
     assert requested(site) == ["index.html", NEWEST.rsplit("/", 1)[-1]]
-    assert len(parsed) == 5 + 1  # only the newest file, downloaded again, was parsed
+    assert len(parsed) == 5  # the newest file came back with the same bytes: nothing to parse
     assert api.info("JPX:Foreigners")["url"] == NEWEST
+
+
+def test_recheck__a_revised_newest_file_is_parsed_again(site, parsed):
+    clock = FixedClock(NOW)
+    new_engine(clock)
+    api.flow("JPX:Foreigners")
+    site.serve(NEWEST, fx.new_weekly_xlsx("2026093", notes=True))  # new bytes, same week
+    clock.advance(7 * 3600)
+    new_engine(clock)
+    assert api.flow("JPX:Foreigners")[1] == pytest.approx(-300.0)
+    assert parsed[5:] == [NEWEST.rsplit("/", 1)[-1]]
 
 
 def test_recheck__within_the_index_page_lifetime_asks_nothing(site, parsed):
@@ -106,7 +117,7 @@ def test_recheck__a_new_week_parses_only_the_new_file(site, parsed):
     assert api.flow("JPX:Foreigners")[0] == datetime(2026, 9, 25)
     assert requested(site) == ["index.html", "stock_1_w_20260914_20260918.xlsx",
                                "stock_1_w_20260921_20260925.xlsx"]
-    assert parsed[5:] == ["stock_1_w_20260914_20260918.xlsx", "stock_1_w_20260921_20260925.xlsx"]
+    assert parsed[5:] == ["stock_1_w_20260921_20260925.xlsx"]
     assert len(api.flows("JPX:Foreigners")) == 6  # the whole history, from the kept parts
 
 
