@@ -6,7 +6,9 @@ one). Until the first of them is due for its recheck the answer is simply given 
 that, the frames are rechecked (usually a glance at the persisted store) and the answer is given
 again only if every one is still the very frame it was computed from, on the same day. Any frame
 installed or replaced voids everything remembered before it, since an answer may have read a
-different origin for want of that frame. Failures are not remembered.
+different origin for want of that frame. Failures are not remembered, and an answer that got
+past one (a second origin answering while the first is down) holds only until the failed one is
+due to be asked again.
 """
 
 from __future__ import annotations
@@ -33,6 +35,16 @@ def _earliest(frames: dict) -> float:
         if frame.recheck_at < until:
             until = frame.recheck_at
     return until
+
+
+class _Retry:
+    """A failure an answer got past: the answer holds until ``recheck_at``, then is computed
+    again (the failed frame may answer by then, and it comes first)."""
+
+    __slots__ = ("recheck_at",)
+
+    def __init__(self, recheck_at: float) -> None:
+        self.recheck_at = recheck_at
 
 
 class _Thread(threading.local):
@@ -80,6 +92,14 @@ class Answers:
         if stack:
             stack[-1][id(frame)] = frame
 
+    def failed(self, retry_at: float) -> None:
+        """A frame the computation under way in this thread needed could not be had; the
+        failure is asked again at ``retry_at``."""
+        stack = self._local.stack
+        if stack:
+            retry = _Retry(retry_at)
+            stack[-1][id(retry)] = retry
+
     def _count(self, step: int) -> None:
         with self._lock:
             self._computing += step
@@ -118,8 +138,12 @@ class Answers:
         if self._today() != hit.today:
             return False
         try:
-            if any(self._reload(frame) is not frame for frame in list(hit.frames.values())):
-                return False
+            for frame in list(hit.frames.values()):
+                if isinstance(frame, _Retry):
+                    if self._monotonic() >= frame.recheck_at:
+                        return False
+                elif self._reload(frame) is not frame:
+                    return False
         except Exception:  # a frame that cannot be had: computing again says why
             return False
         hit.until = _earliest(hit.frames)

@@ -193,7 +193,11 @@ class Engine:
 
     def load(self, source_id: str, key: str) -> Loaded:
         """The parsed frame of one source key: from memory, the persisted store, or a download."""
-        loaded = self._load(source_id, key)
+        try:
+            loaded = self._load(source_id, key)
+        except AddinError:
+            self.answers.failed(self._monotonic() + self.failures.seconds)
+            raise
         self.answers.touched(loaded)
         return loaded
 

@@ -17,6 +17,7 @@ from addin.config import Config
 from addin.engine import Engine
 from addin.errors import NoData
 from tests.fixtures import fred as fred_files
+from tests.fixtures import nyfed as nyfed_files
 
 SOFR = "https://fred.stlouisfed.org/graph/fredgraph.csv?id=SOFR"
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
@@ -61,6 +62,21 @@ def test_answer__a_failure_is_not_remembered(engine, engine_env):
     with pytest.raises(NoData):
         api.value("SOFR", "2025-01-02")
     assert api.value("SOFR", "2025-09-29") == 4.20
+
+
+def test_answer__from_a_second_origin_holds_only_until_the_first_is_asked_again(engine_env):
+    nyfed = ("https://markets.newyorkfed.org/api/rates/secured/sofr/search.json"
+             "?startDate=2025-01-01&endDate=2025-12-31")
+    engine_env.serve(nyfed, nyfed_files.search_json())  # FRED is not served: HTTP 404
+    made = Engine(replace(Config.from_env(), recheck_seconds=60), clock=FixedClock(NOW))
+    api.use(made)
+    try:
+        assert api.value("SOFR", "2025-09-30") == 4.24  # the New York Fed's
+        engine_env.serve(SOFR, sofr("4.31"))
+        made.clock.advance(120)  # FRED's failure is due again; the New York Fed's copy is fresh
+        assert api.value("SOFR", "2025-09-30") == 4.31
+    finally:
+        api.use(None)
 
 
 def test_table__each_caller_gets_its_own_copy(engine):
