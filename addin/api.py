@@ -50,12 +50,22 @@ def use(new_engine: Engine | None) -> None:
     _engine = new_engine
 
 
-def _bound(query: Callable) -> Callable:
-    """``query(engine, ...)`` as ``function(...)`` on the default engine, same docs and names."""
+def _bound(query: Callable, remember: bool = True, table: bool = False) -> Callable:
+    """``query(engine, ...)`` as ``function(...)`` on the default engine, same docs and names.
+
+    A ``remember``-ed query's answers are kept by the engine while the frames they read hold
+    (:mod:`addin.answers`), which is what a recalculating sheet asks for again and again; a
+    ``table`` (a pandas Series) is handed out as a copy, so a caller may change it freely.
+    """
 
     @functools.wraps(query)
     def call(*args, **kwargs):
-        return query(engine(), *args, **kwargs)
+        bound = _engine or engine()
+        if not remember:
+            return query(bound, *args, **kwargs)
+        key = (query, args, tuple(kwargs.items())) if kwargs else (query, args)
+        found = bound.answers.get(key, query, bound, *args, **kwargs)
+        return found.copy() if table else found
 
     signature = inspect.signature(query)
     call.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])
@@ -75,7 +85,8 @@ def flow_spec(investor: str):
 column = _bound(_series.column)
 observation = _bound(_series.observation)
 value = _bound(_series.value)
-series = _bound(_series.series)
+series = _bound(_series.series, table=True)
+series_rows = _bound(_series.rows)
 change = _bound(_series.change)
 spread = _bound(_series.spread)
 relative = _bound(_series.relative)
@@ -87,7 +98,8 @@ drawdown = _bound(_ranges.drawdown)
 is_record = _bound(_ranges.is_record)
 
 flow = _bound(_flows.flow)
-flows = _bound(_flows.flows)
+flows = _bound(_flows.flows, table=True)
+flow_rows = _bound(_flows.flow_rows)
 flow_sum = _bound(_flows.flow_sum)
 flow_rank = _bound(_flows.flow_rank)
 MEASURES, CURRENCIES = _flows.MEASURES, _flows.CURRENCIES
@@ -98,7 +110,7 @@ hedged_spread = _bound(_hedging.hedged_spread)
 hedged_legs = _bound(_hedging.hedged_legs)
 hedged_series = _bound(_hedging.hedged_series)
 
-info = _bound(_provenance.info)
-status = _bound(_provenance.status)
-refresh = _bound(_provenance.refresh)
-search = _bound(_provenance.search)
+info = _bound(_provenance.info, remember=False)  # fetch times and staleness change on their own
+status = _bound(_provenance.status, remember=False)
+refresh = _bound(_provenance.refresh, remember=False)
+search = _bound(_provenance.search, remember=False)

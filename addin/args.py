@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from addin import dates
 from addin.errors import BadArgument
 
 
 def choice(text, allowed: tuple[str, ...], what: str) -> str:
     """``text`` matched case-insensitively against ``allowed``, in its canonical spelling."""
-    if isinstance(text, str):
-        wanted = text.strip().lower()
-        for option in allowed:
-            if option.lower() == wanted:
-                return option
-    raise BadArgument(f'{what} "{str(text)[:12]}" not allowed; use ' + ", ".join(allowed))
+    found = _canonical(text, allowed) if isinstance(text, str) else None
+    if found is None:
+        raise BadArgument(f'{what} "{str(text)[:12]}" not allowed; use ' + ", ".join(allowed))
+    return found
+
+
+@lru_cache(maxsize=1024)  # the same few spellings come from every cell of a sheet
+def _canonical(text: str, allowed: tuple[str, ...]) -> str | None:
+    wanted = text.strip().lower()
+    return next((option for option in allowed if option.lower() == wanted), None)
 
 
 def optional_choice(text, allowed: tuple[str, ...], what: str, default: str) -> str:

@@ -12,6 +12,7 @@ a bad entry counts as a miss.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -22,20 +23,19 @@ from functools import lru_cache
 from pathlib import Path
 
 import requests
-import requests_cache
 from requests.structures import CaseInsensitiveDict
-from requests_cache.backends.base import DictStorage
-from requests_cache.models import CachedRequest
 
 from addin import integrity, notes, rows
 from addin import breaker as breakers
 from addin.config import Config, redact_url
 from addin.errors import SourceUnavailable
+from addin.cachelib import CachedRequest, DictStorage, redis_backend, requests_cache
 from addin.readonly import ReadOnlyCache
 
 log = logging.getLogger("addin.http")
 
 CACHE_FILE = "http_cache.sqlite"
+CHECKED_SUFFIX = ".checked"  # size and mtime of the file when SQLite last found it sound
 _CORRUPTION = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 # Kept with a copy: the validators of its next revalidation, and what it is. Never cookies.
 KEPT_HEADERS = ("ETag", "Last-Modified", "Content-Type")
@@ -54,7 +54,7 @@ def open_backend(config: Config):
         return ReadOnlyCache(path)
     try:
         config.cache_dir.mkdir(parents=True, exist_ok=True)
-        _set_aside_if_corrupt(path)
+        _set_aside_if_corrupt(path, trust_unchanged=True)
         return requests_cache.SQLiteCache(path, serializer="json", wal=True, busy_timeout=30_000)
     except (OSError, sqlite3.Error) as exc:  # e.g. the folder is a file: answer, cache in memory
         if path.is_file() and "readonly" in str(exc).replace("-", "").replace(" ", ""):
@@ -73,13 +73,14 @@ def _redis_backend(config: Config):
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
+    backend = redis_backend()
     # Short timeouts of its own and no retries: a cache that does not answer at once is
     # skipped (see Store's breaker), it must not cost a publisher's timeout several times over.
     connection = redis.Redis.from_url(config.cache, socket_timeout=config.cache_timeout,
                                       socket_connect_timeout=config.cache_timeout,
                                       retry=Retry(NoBackoff(), 0))
     # No Redis TTL: an expired copy must stay, as the fallback while a publisher is down.
-    return requests_cache.RedisCache(namespace="jpflows", connection=connection,
+    return backend.RedisCache(namespace="jpflows", connection=connection,
                                      serializer="json", ttl=False)
 
 
@@ -214,9 +215,18 @@ def _key(url: str) -> str:
     return requests_cache.create_key(requests.Request("GET", url).prepare())
 
 
-def _set_aside_if_corrupt(path: Path) -> bool:
-    """Move a truncated or garbage cache file aside (kept for inspection); True if moved."""
-    if not path.is_file() or not _is_corrupt(path):
+def _set_aside_if_corrupt(path: Path, trust_unchanged: bool = False) -> bool:
+    """Move a truncated or garbage cache file aside (kept for inspection); True if moved.
+
+    With ``trust_unchanged`` a file whose size and modification time are those of the last
+    clean check is not checked again: a healthy cache costs no full read when Excel starts.
+    """
+    if not path.is_file():
+        return False
+    if trust_unchanged and _checked_signature(path) == _signature(path):
+        return False
+    if not _is_corrupt(path):
+        _remember_clean(path)
         return False
     aside = path.with_name(f"{path.name}.corrupt-{datetime.now():%Y%m%d%H%M%S%f}")
     try:
@@ -224,10 +234,37 @@ def _set_aside_if_corrupt(path: Path) -> bool:
     except OSError as exc:  # another process set it aside first, or holds it open (Windows)
         log.warning("cache %s is corrupt but could not be moved: %s", path, exc)
         return False
-    for suffix in ("-wal", "-shm"):
+    for suffix in ("-wal", "-shm", CHECKED_SUFFIX):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
     log.warning("cache %s was corrupt; moved to %s and rebuilt", path, aside.name)
     return True
+
+
+def _signature(path: Path) -> list:
+    """Size and mtime of the file and of its write-ahead log (absent: zeros)."""
+    found = []
+    for name in (path.name, path.name + "-wal"):
+        try:
+            status = path.with_name(name).stat()
+            found += [status.st_size, status.st_mtime_ns]
+        except OSError:
+            found += [0, 0]
+    return found
+
+
+def _checked_signature(path: Path) -> list | None:
+    try:
+        return json.loads(path.with_name(path.name + CHECKED_SUFFIX).read_text("ascii"))
+    except (OSError, ValueError):
+        return None
+
+
+def _remember_clean(path: Path) -> None:
+    try:
+        path.with_name(path.name + CHECKED_SUFFIX).write_text(json.dumps(_signature(path)),
+                                                             "ascii")
+    except OSError:  # a read-only folder: the check simply runs again next time
+        pass
 
 
 def _is_corrupt(path: Path) -> bool:

@@ -10,13 +10,19 @@ from datetime import date, datetime, timezone
 class Clock:
     """The system's clocks."""
 
+    _today: date | None = None
+    _today_until = 0.0
+
     def now(self) -> datetime:
         """The current time, timezone-aware, in UTC."""
         return datetime.now(timezone.utc)
 
     def today(self) -> date:
         """Today's date where the user is (local time): what "latest" and "this year" mean."""
-        return date.today()
+        # Asked on every yearly lookup: the calendar is read again at most once a second.
+        if time.monotonic() >= self._today_until:
+            self._today, self._today_until = date.today(), time.monotonic() + 1.0
+        return self._today
 
     def monotonic(self) -> float:
         """Seconds on a clock that never goes back, for expiry windows."""

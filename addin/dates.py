@@ -62,6 +62,9 @@ def day_number(when: DateLike) -> int | None:
         BadArgument: text that is not one of the accepted forms, a date out of range, or a value
             that is not a date at all.
     """
+    if type(when) is datetime:  # what Excel passes for a date cell: the common case first
+        day = when.toordinal() - _EPOCH_ORDINAL
+        return day if FIRST_DAY <= day <= LAST_DAY else _checked(day, when)
     if isinstance(when, str):
         return _text_day(when) if when.strip() else None
     if when is None:

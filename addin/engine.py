@@ -1,43 +1,43 @@
-"""The engine: the fetcher, the catalogue, and every memo of parsed frames and columns.
+"""The engine: the fetcher, the catalogue, and every memo of parsed frames, columns and answers.
 
-A parsed frame is kept until ``recheck_seconds`` pass; then the source's files are asked for again
-(usually straight from the HTTP cache) and the frame is re-parsed only when their bytes changed.
-A warm lookup therefore costs a dict access and a binary search, never a parse. Everything an
-engine remembers lives on it, so a new engine (``api.use``) starts from nothing.
+A frame comes from memory, from the persisted store while every file behind it is still fresh
+(:mod:`addin.keeper`; no HTTP layer is imported for that), or from a download through the
+fetcher, parsed only when the fingerprint of the bytes is new. A frame in memory is rechecked
+after ``recheck_seconds``. A warm lookup costs a dict access and a binary search, never a parse,
+and a recalculation asks the remembered answers (:mod:`addin.answers`). Everything an engine
+remembers in memory lives on it, so a new engine (``api.use``) starts from the persisted store.
 """
 
 from __future__ import annotations
 
-import hashlib
+import math
 import threading
+import time
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 import pandas as pd
 
 from addin import frames, outcome, shape
-from addin.catalogue import Catalogue
+from addin.answers import Answers
 from addin.clock import Clock
 from addin.column import Column
 from addin.config import Config
 from addin.errors import AddinError, BadArgument, KeyMissing, NoData
 from addin.failures import Failures
+from addin.keeper import Fetched, Keeper, Loaded
+from addin.known_ids import KnownIds
+from addin.persisted import FOLDER
 from addin.sources import REGISTRY
 from addin.sources.base import FlowSpec, SeriesSpec
 
-if TYPE_CHECKING:  # the HTTP layer is imported only when something must be downloaded
-    from addin.http import Fetcher
+if TYPE_CHECKING:  # imported when first needed: a new process answering from the store needs
+    from addin.catalogue import Catalogue  # neither every source's declarations,
+    from addin.getter import Getter  # nor a download's getter,
+    from addin.http import Fetcher  # nor the HTTP layer
 
 
-@dataclass
-class Loaded:
-    """A parsed frame and the identity of the bytes it came from."""
-
-    frame: pd.DataFrame
-    fingerprint: tuple
-    urls: tuple[str, ...]
-    recheck_at: float
+MEMO_LIMIT = 4096
 
 
 def transport(config: Config):
@@ -64,6 +64,19 @@ def download_options(source, config: Config) -> dict[str, str]:
     return {"setting": value} if value else {}
 
 
+def _checked_parse(source, key: str, raw) -> pd.DataFrame:
+    """``source.parse(raw)`` for bytes no check has seen yet (local files too), held to the
+    shape limits before the parser runs and to the frame rules after."""
+    for body in shape.bodies(raw):
+        shape.check(body, source.shape, source.name)
+    return frames.verify(source.parse(raw), source, key)
+
+
+def _options(options: dict[str, str]) -> str:
+    """The download options as kept with a head: a frame read with other ones is not trusted."""
+    return repr(sorted(options.items()))
+
+
 class Engine:
     """Owns the fetcher, the catalogue and the in-memory memos; thread-safe."""
 
@@ -71,14 +84,20 @@ class Engine:
                  clock: Clock | None = None) -> None:
         self.config = config
         self.clock = clock or (fetcher.clock if fetcher is not None else Clock())
+        # Asked on every lookup: the system clock's function itself, unless a test injects one.
+        self._monotonic = time.monotonic if type(self.clock) is Clock else self.clock.monotonic
+        self.answers = Answers(self._monotonic, self.clock.today,
+                               lambda frame: self.load(*frame.key))
         self.failures = fetcher.failures if fetcher is not None else Failures(
             config.recheck_seconds, self.clock)
         self._fetcher = fetcher
-        self.catalogue = Catalogue(config.csv_files)
+        self._catalogue: Catalogue | None = None
+        self.known = KnownIds(config.cache_dir / FOLDER, config.csv_files)
         self.memo: dict[Any, Any] = {}  # the queries' own memos (joined columns, rolling sums)
-        self._specs: dict[str, SeriesSpec] = {}
+        self._specs: dict[tuple[str, str], SeriesSpec | FlowSpec] = {}
         self._frames: dict[tuple[str, str], Loaded] = {}
-        self._columns: dict[tuple, tuple[pd.DataFrame, Column]] = {}
+        self._hot: dict[tuple, tuple[Loaded, Column]] = {}  # column() -> (its frame, its arrays)
+        self.keeper = Keeper(config.cache_dir / FOLDER)
         self._locks: defaultdict[tuple, threading.Lock] = defaultdict(threading.Lock)
         self._guard = threading.Lock()
 
@@ -94,22 +113,55 @@ class Engine:
                                             failures=self.failures, clock=self.clock)
         return self._fetcher
 
+    def fetcher_if_built(self) -> "Fetcher | None":
+        """The HTTP layer if something needed it already; never builds it."""
+        return self._fetcher
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """Every id a user can type; built (importing every source) when first needed."""
+        if self._catalogue is None:
+            from addin.catalogue import Catalogue
+
+            self._catalogue = Catalogue(self.config.csv_files)
+        return self._catalogue
+
     def spec(self, series_id) -> SeriesSpec:
         """The catalogue entry of a series id (case-insensitive)."""
         if not isinstance(series_id, str):  # a range where an id belongs (and unhashable)
             raise BadArgument('Series must be an id here, e.g. "JGB10Y"')
-        found = self._specs.get(series_id)
+        found = self._specs.get(("series", series_id))
         if found is None:
             if not series_id.strip():
                 raise BadArgument('Series id is empty; try JP_SEARCH("JGB")')
-            found = self._specs[series_id] = self.catalogue.series_spec(series_id)
+            found = self._resolved("series", series_id)
         return found
 
     def flow_spec(self, flow_id) -> FlowSpec:
         """The catalogue entry of a flow id (case-insensitive)."""
-        if not isinstance(flow_id, str) or not flow_id.strip():
-            raise BadArgument('Investor is empty; try JP_SEARCH("JPX")')
-        return self.catalogue.flow_spec(flow_id)
+        found = self._specs.get(("flow", flow_id))
+        if found is None:
+            if not isinstance(flow_id, str) or not flow_id.strip():
+                raise BadArgument('Investor is empty; try JP_SEARCH("JPX")')
+            found = self._resolved("flow", flow_id)
+        return found
+
+    def _resolved(self, kind: str, spec_id: str):
+        """A spec kept from an earlier process, or the catalogue's (then kept for the next)."""
+        found = self.known.get(kind, spec_id)
+        if found is None:
+            catalogue = self.catalogue
+            found = (catalogue.series_spec if kind == "series" else catalogue.flow_spec)(spec_id)
+            self.known.keep(kind, spec_id, found)
+        self._specs[(kind, spec_id)] = found
+        return found
+
+    def remember(self, key, value):
+        """Keep a query's memo; past :data:`MEMO_LIMIT` all go (each is rebuilt on demand)."""
+        if len(self.memo) >= MEMO_LIMIT:
+            self.memo.clear()
+        self.memo[key] = value
+        return value
 
     def frame(self, source_id: str, key: str) -> pd.DataFrame:
         return self.load(source_id, key).frame
@@ -125,21 +177,31 @@ class Engine:
         ``keep_missing`` keeps NaN rows: a flow period with no published figure still occupies
         its dates, so a lookup inside it must not slide to the next period.
         """
-        memo_key = (source_id, key, column, keep_missing)
-        loaded = self._frames.get((source_id, key))
-        if loaded is not None and self.clock.monotonic() < loaded.recheck_at:
-            cached = self._columns.get(memo_key)
-            if cached is not None and cached[0] is loaded.frame:
-                return cached[1]
+        hot = self._hot.get((source_id, key, column, keep_missing))
+        if hot is not None and self._monotonic() < hot[0].recheck_at:
+            self.answers.touched(hot[0])
+            return hot[1]
         loaded = self.load(source_id, key)
-        if column not in loaded.frame.columns:
-            raise NoData(f"{REGISTRY[source_id].name} has no column {column!r}")
-        result = Column.of(loaded.frame[column], loaded.urls, keep_missing)
-        self._columns[memo_key] = (loaded.frame, result)
-        return result
+        found = loaded.columns.get((column, keep_missing))
+        if found is None:
+            if column not in loaded.frame.columns:
+                raise NoData(f"{REGISTRY[source_id].name} has no column {column!r}")
+            found = Column.of(loaded.frame[column], loaded.urls, keep_missing)
+            loaded.columns[(column, keep_missing)] = found
+        self._hot[(source_id, key, column, keep_missing)] = (loaded, found)
+        return found
 
     def load(self, source_id: str, key: str) -> Loaded:
-        """The parsed frame of one source key: from memory, or through the fetcher."""
+        """The parsed frame of one source key: from memory, the persisted store, or a download."""
+        try:
+            loaded = self._load(source_id, key)
+        except AddinError:
+            self.answers.failed(self._monotonic() + self.failures.seconds)
+            raise
+        self.answers.touched(loaded)
+        return loaded
+
+    def _load(self, source_id: str, key: str) -> Loaded:
         memo_key = (source_id, key)
         loaded = self._frames.get(memo_key)
         if loaded is not None and self.clock.monotonic() < loaded.recheck_at:
@@ -152,7 +214,7 @@ class Engine:
                 return loaded
             failure = self.failures.recent(memo_key)
             if failure is None:
-                return self._reload(source_id, key, loaded)
+                return self._kept(source_id, key, loaded) or self._reload(source_id, key, loaded)
             # A source that just failed is not asked again by every cell that needs it.
             if loaded is None:
                 # Raised afresh: re-raising the stored instance would grow its traceback by
@@ -160,28 +222,45 @@ class Engine:
                 raise failure.with_traceback(None)
             return loaded
 
-    def _reload(self, source_id: str, key: str, previous: Loaded | None) -> Loaded:
-        source = REGISTRY[source_id]
-        seen: list[tuple[str, bytes]] = []
+    def _kept(self, source_id: str, key: str, loaded: Loaded | None) -> Loaded | None:
+        """The persisted frame while every file behind it is fresh: no HTTP layer needed."""
+        if self._fetcher is not None and self._fetcher.revalidate:
+            return None  # a Refresh asks every publisher again
+        head = self.keeper.fresh_head(source_id, key, self.clock.now())
+        if head is None or head.options != self._options_of(source_id):
+            return None
+        recheck_at = self.clock.monotonic() + self.config.recheck_seconds
+        if loaded is not None and loaded.fingerprint == head.fingerprint:
+            loaded.recheck_at = recheck_at
+            return loaded
+        frame = self.keeper.frame(source_id, key, head.fingerprint)
+        if frame is None:
+            return None
+        kept = Loaded(frame, head.fingerprint, head.urls, recheck_at, dict(head.fetched),
+                      key=(source_id, key))
+        self._install(kept)
+        return kept
 
-        def get(url, *, check=None, headers=None, expire=None) -> bytes:
-            body = self.fetcher.get(url, check=frames.guarded(check, source, key),
-                                    headers={**source.headers, **(headers or {})},
-                                    expire=expire, source=source.name)
-            seen.append((url, body))
-            return body
-
+    def _options_of(self, source_id: str) -> str | None:
+        """The download options of a source now (``None`` when it cannot download: no key)."""
         try:
-            raw = source.download(key, get, **download_options(source, self.config))
-            fingerprint = tuple((url, hashlib.blake2b(body, digest_size=16).digest())
-                                for url, body in seen)
-            if previous is not None and previous.fingerprint == fingerprint:
-                frame = previous.frame
-            else:
-                for body in shape.bodies(raw):  # local files too, before any parser sees them
-                    shape.check(body, source.shape, source.name)
-                frame = frames.verify(source.parse(raw), source, key)
+            return _options(download_options(REGISTRY[source_id], self.config))
+        except AddinError:
+            return None
+
+    def _reload(self, source_id: str, key: str, previous: Loaded | None) -> Loaded:
+        from addin.getter import Getter
+
+        source = REGISTRY[source_id]
+        get = Getter(self, source, self.keeper.parts(source_id, key), key)
+        try:
+            options = download_options(source, self.config)
+            raw = source.download(key, get, **options)
+            fingerprint = get.fingerprint(raw)
+            frame = self.keeper.parsed(source, key, raw, get, fingerprint, previous,
+                                       parse=lambda raw: _checked_parse(source, key, raw))
         except AddinError as exc:
+            self.keeper.keep_parts(source_id, key, get)
             self.failures.remember((source_id, key), exc)
             if previous is None:
                 raise
@@ -189,10 +268,44 @@ class Engine:
             previous.recheck_at = self.clock.monotonic() + self.config.recheck_seconds
             return previous
         self.failures.forget((source_id, key))
-        loaded = Loaded(frame, fingerprint, tuple(url for url, _ in seen),
-                        self.clock.monotonic() + self.config.recheck_seconds)
-        self._frames[(source_id, key)] = loaded
+        loaded = self._settled((source_id, key), get, frame, fingerprint, previous)
+        self.keeper.keep(source_id, key, get, loaded, _options(options))
         return loaded
+
+    def _settled(self, memo_key: tuple[str, str], get: "Getter", frame: pd.DataFrame,
+                 fingerprint, previous: Loaded | None) -> Loaded:
+        """The frame a download gave, installed; the previous object when the bytes are the same,
+        so the columns and answers made from it stay valid."""
+        recheck_at = self.clock.monotonic() + self.config.recheck_seconds
+        urls = get.urls()
+        fetched = {url: get.reads[url].fetched_at for url in urls}
+        if previous is not None and previous.frame is frame:
+            previous.fingerprint, previous.urls, previous.recheck_at = fingerprint, urls, recheck_at
+            previous.fetched = fetched
+            loaded = previous
+        else:
+            loaded = Loaded(frame, fingerprint, urls, recheck_at, fetched, key=memo_key)
+        self._install(loaded)
+        return loaded
+
+    def _install(self, loaded: Loaded) -> None:
+        """Make ``loaded`` the frame of its key; the one it replaces is never fresh again."""
+        old = self._frames.get(loaded.key)
+        if old is not None and old is not loaded:
+            old.recheck_at = -math.inf  # columns handed out from it fail their freshness test
+        self._frames[loaded.key] = loaded
+        self.answers.changed()
+
+    def fetch_record(self, url: str):
+        """The last fetch of ``url``: the HTTP layer's record, else what the store remembers."""
+        fetcher = self._fetcher
+        found = fetcher.records.get(url) if fetcher is not None else None
+        if found is not None:
+            return found
+        for loaded in list(self._frames.values()):
+            if url in loaded.fetched:
+                return Fetched(url, loaded.fetched[url])
+        return None
 
     def loaded_keys(self) -> list[tuple[str, str]]:
         """Every (source, key) asked for so far, whether it loaded or failed."""

@@ -54,6 +54,7 @@ class FetchRecord:
     fetched_at: datetime | None
     stale: bool = False
     error: str | None = None
+    expires: datetime | None = None  # when the copy served stops being fresh (None: never)
 
 
 class Fetcher:
@@ -175,7 +176,8 @@ class Fetcher:
         return note.error
 
     def _served(self, url, source, response, stale=False, error=None) -> bytes:
-        self._record(url, source, response.created_at, stale=stale, error=error)
+        self._record(url, source, response.created_at, stale=stale, error=error,
+                     expires=response.expires)
         return response.content
 
     def _download(self, url, cached, check, headers, expire, source) -> bytes:
@@ -198,12 +200,13 @@ class Fetcher:
         now = self.clock.now()
         created = cached.created_at if answer.status == 304 else now
         self.failures.forget(url)
-        self.store.put(url, stored(url, body, sent, created, _expiry(now, expire)))
+        expires = _expiry(now, expire)
+        self.store.put(url, stored(url, body, sent, created, expires))
         if self.store.failure(url) is not None:
             self.store.clear_failure(url)
         if check is not None:
             self._accepted.add((url, _digest(body)))
-        self._record(url, source, now, stale=False, error=None)
+        self._record(url, source, now, stale=False, error=None, expires=expires)
         return body
 
     def _failed(self, url, source, cached, problem: str) -> bytes:
@@ -219,10 +222,11 @@ class Fetcher:
                                                    self.transport.real_url(url) != url)
         return self._served(url, source, cached, stale=True, error=problem)
 
-    def _record(self, url, source, fetched_at, stale, error) -> None:
+    def _record(self, url, source, fetched_at, stale, error, expires=None) -> None:
         # Copy on write: a reader iterating the records never sees the dict change under it.
         with self._guard:
-            self.records = {**self.records, url: FetchRecord(url, source, fetched_at, stale, error)}
+            self.records = {**self.records,
+                            url: FetchRecord(url, source, fetched_at, stale, error, expires)}
 
 
 def _aware(when: datetime) -> datetime:

@@ -16,7 +16,7 @@ import hmac
 import json
 from datetime import datetime, timezone
 
-from requests_cache import CachedResponse
+from addin.cachelib import CachedResponse
 
 SEAL_HEADER = "X-Jpflows-Seal"
 _VERSION = b"jpflows-cache-1"

@@ -15,8 +15,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-import requests_cache
-from requests_cache.backends.base import DictStorage
+from addin.cachelib import DictStorage, SQLiteDict, is_redis, redis_backend, requests_cache
 
 from addin.integrity import Seal
 from addin.readonly import ReadOnlyCache, ReadOnlyTable
@@ -42,15 +41,11 @@ def storage(backend):
     if isinstance(backend, ReadOnlyCache):
         return ReadOnlyTable(backend.path, TABLE)
     if isinstance(backend, requests_cache.SQLiteCache):
-        from requests_cache.backends.sqlite import SQLiteDict
-
         return SQLiteDict(backend.responses.db_path, table_name=TABLE, serializer=None, wal=True,
                           busy_timeout=30_000)
-    if isinstance(backend, requests_cache.RedisCache):
-        from requests_cache.backends.redis import RedisDict
-
-        return RedisDict("jpflows-" + TABLE, connection=backend.responses.connection,
-                         serializer=None, ttl=False)
+    if is_redis(backend):
+        return redis_backend().RedisDict("jpflows-" + TABLE, serializer=None, ttl=False,
+                                         connection=backend.responses.connection)
     return DictStorage()
 
 

@@ -19,7 +19,6 @@ from addin.sources import REGISTRY
 from addin.sources.base import FRESHEST, FlowSpec, Origin, SeriesSpec
 
 GIVE_WAY = (SourceUnavailable, LayoutChanged)
-_PLANS = 4096
 
 
 def column_for(engine, spec: SeriesSpec, start: int | None, end: int | None) -> Column:
@@ -159,9 +158,7 @@ def _plan(engine, spec: SeriesSpec, start: int | None, end: int | None):
         if not plan:
             raise NoData(f"No origin of {spec.id} covers "
                          f"{dates.ymd(start) if start is not None else 'recent dates'}")
-        if len(engine.memo) > _PLANS:
-            engine.memo.clear()
-        engine.memo[memo_key] = plan
+        engine.remember(memo_key, plan)
     return plan
 
 
@@ -193,7 +190,7 @@ def _origin_column(engine, origin: Origin, keys: tuple[str, ...]) -> Column:
     cached = engine.memo.get(memo_key)
     if cached is None or len(cached[0]) != len(parts) or any(
             a is not b for a, b in zip(cached[0], parts)):
-        cached = engine.memo[memo_key] = (parts, Column.joined(parts))
+        cached = engine.remember(memo_key, (parts, Column.joined(parts)))
     return cached[1]
 
 

@@ -15,9 +15,7 @@ import threading
 from collections.abc import MutableMapping
 from pathlib import Path
 
-import requests_cache
-from requests_cache.backends.base import DictStorage
-from requests_cache.serializers import json_serializer
+from addin.cachelib import DictStorage, json_serializer, requests_cache
 
 log = logging.getLogger("addin.http")
 _GONE = object()

@@ -14,8 +14,7 @@ from __future__ import annotations
 import logging
 import re
 
-from requests_cache.backends.redis import RedisDict
-from requests_cache.backends.sqlite import SQLiteDict
+from addin.cachelib import SQLiteDict, is_redis
 
 from addin.readonly import ReadOnlyTable
 
@@ -30,7 +29,7 @@ def read(responses, key: str, cap: int):
     """The decoded entry under ``key`` (anything at all, for the caller to validate), or None."""
     if isinstance(responses, ReadOnlyTable) and responses.written(key) is not None:
         return responses.written(key)
-    if isinstance(responses, (RedisDict, SQLiteDict, ReadOnlyTable)):
+    if is_redis(responses) or isinstance(responses, (SQLiteDict, ReadOnlyTable)):
         raw = _raw(responses, key, cap)
         if raw is None:
             return None
@@ -60,7 +59,7 @@ def problem_of(raw, cap: int) -> str | None:
 
 
 def _raw(responses, key: str, cap: int):
-    if isinstance(responses, RedisDict):
+    if is_redis(responses):
         name = f"{responses.namespace}:{key}"
         size = responses.connection.strlen(name)  # asked first: a huge value is never read
         if not size:

@@ -40,7 +40,7 @@ LAST_DAY = "2026-06-30"
 # First day each JGB tenor was quoted (MOF's history; earlier rows hold "-").
 JGB_STARTS = {10: "1986-07-05", 15: "1991-08-30", 20: "1986-12-01", 25: "2004-03-22",
               30: "1999-09-02", 40: "2007-11-06"}
-TREASURY_YEARS = (2024, 2025, 2026)
+TREASURY_YEARS = tuple(range(2016, 2027))  # ten years and the current one
 
 
 @dataclass
@@ -102,14 +102,6 @@ def treasury_year(year: int) -> bytes:
     return treasury_fixture.csv_file(treasury_fixture.HEADER_2025, rows)
 
 
-def daily_csv(first: str, level: float, step: float, seed: int) -> bytes:
-    """A desk's own ``date,value`` file (how TONA is supplied when no BOJ file is at hand)."""
-    dates = pd.bdate_range(first, LAST_DAY)
-    values = np.char.mod("%.3f", random_walk(len(dates), level, step, seed))
-    lines = map(",".join, zip(iso_days(dates), values))
-    return ("date,value\n" + "\n".join(lines) + "\n").encode("ascii")
-
-
 def week_label(start: pd.Timestamp) -> str:
     """MOF's period label, e.g. ``2025．9．28～10．4``; the end year only across New Year."""
     end = start + pd.Timedelta(days=6)
@@ -136,7 +128,8 @@ def mof_week(first: str = "2005-01-02", last: str = LAST_DAY) -> bytes:
     return weekly_fixture.week_csv(weeks)
 
 
-def _real(relative: str) -> Path | None:
+def real_file(relative: str) -> Path | None:
+    """A file of ``shared/realdata``, or ``None`` when it is not there."""
     path = REALDATA / relative
     return path if path.is_file() else None
 
@@ -145,28 +138,18 @@ def publisher_files(use_real: bool = True) -> Dataset:
     """Every file the mixed benchmark reads, at its publisher's URL."""
     data = Dataset()
     for series_id in FRED_SERIES:
-        real = _real(f"fred/{series_id}.csv") if use_real else None
+        real = real_file(f"fred/{series_id}.csv") if use_real else None
         body = real.read_bytes() if real else fred_generated(series_id)
         data.bodies[FRED.format(series_id)] = body
         data.origin[f"FRED {series_id}"] = "real" if real else "generated"
-    real = _real("mof_jgb/jgbcme_all.csv") if use_real else None
+    real = real_file("mof_jgb/jgbcme_all.csv") if use_real else None
     data.bodies[JGB_HISTORY] = real.read_bytes() if real else jgb_history()
     data.origin["MOF jgbcme_all.csv"] = "real" if real else "generated"
     data.bodies[JGB_CURRENT] = jgb_history("2026-07-01", "2026-07-03")  # the current month
     for year in TREASURY_YEARS:
-        real = _real(f"treasury/daily-treasury-rates_{year}.csv") if use_real else None
+        real = real_file(f"treasury/daily-treasury-rates_{year}.csv") if use_real else None
         data.bodies[TREASURY.format(year)] = real.read_bytes() if real else treasury_year(year)
         data.origin[f"Treasury {year}"] = "real" if real else "generated"
     data.bodies[MOF_WEEK] = mof_week()
     data.origin["MOF week.csv"] = "generated"
     return data
-
-
-def tona_file(work: Path, use_real: bool = True) -> tuple[Path, str]:
-    """A local TONA ``date,value`` file (``JPFLOWS_CSV_TONA``) and where it came from."""
-    real = _real("boj/derived/boj_call_rate_FM01_STRDCLUCON_daily.csv") if use_real else None
-    if real:
-        return real, "real"
-    path = work / "tona.csv"
-    path.write_bytes(daily_csv("1998-01-05", 0.3, 0.01, 7))
-    return path, "generated"

@@ -56,6 +56,14 @@ def fresh_engine(environ: dict[str, str]) -> Iterator[None]:
         api.use(None)
 
 
+def interpreter_environment(environ: dict[str, str], work: Path) -> dict[str, str]:
+    """The environment of a new interpreter as an installation runs it: bytecode is written on
+    first import and read after (into ``work``, not the project), whatever this shell says."""
+    found = {**os.environ, **environ, "PYTHONPYCACHEPREFIX": str(work / "bytecode")}
+    found.pop("PYTHONDONTWRITEBYTECODE", None)
+    return found
+
+
 def call_times_ns(call: Callable[[], object], repeats: int) -> list[int]:
     """Nanoseconds of each of ``repeats`` calls, timed one by one (garbage collector paused)."""
     clock = time.perf_counter_ns

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import statistics
 import subprocess
 import sys
@@ -19,41 +18,47 @@ import udfs
 from addin import api
 from addin.sources import mof_jgb
 from bench import PROJECT, data
-from bench.harness import engine_environment, fresh_engine, median_seconds
+from bench.harness import (engine_environment, fresh_engine, interpreter_environment,
+                           median_seconds)
 from bench.lookups import AS_OF, answered
 from bench.report import Figure
 
-COLD_TARGET_S = 1.0
-COLD_TARGET_RATIO = 1.3
+COLD_TARGET_RATIO = 1.1
 PARSE_TARGET_MS = 50.0
 THREADS = 16
 LOOKUP_CODE = ("import datetime, udfs; r = udfs.JP_VALUE('JGB10Y', datetime.datetime(2025, 8, 26));"
-               "assert not isinstance(r, str), r; print(r)")
+               "assert not isinstance(r, str), r")
 BARE_CODE = "import xlwings, pandas"
 IMPORT_CODE = "import udfs"
 CACHE_LIBRARY_CODE = "import xlwings, pandas, requests_cache"
 
 
 def _python_seconds(code: str, environ: dict[str, str]) -> float:
-    """Wall time of a fresh interpreter running ``code`` (start-up included, as Excel pays it)."""
+    """Wall time from starting a fresh interpreter until ``code`` has run (start-up included,
+    as Excel pays it; the interpreter's shutdown afterwards is not, as Excel does not wait
+    for it)."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, env=environ,
-                          capture_output=True, text=True, timeout=120)
+    child = subprocess.Popen([sys.executable, "-c", code + "\nprint('done', flush=True)"],
+                             cwd=PROJECT, env=environ, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    first = child.stdout.readline()
     elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"{code[:40]}... failed: {done.stderr.strip()[-300:]}")
+    rest, errors = child.communicate(timeout=120)
+    if child.returncode != 0 or "done" not in first + rest:
+        raise RuntimeError(f"{code[:40]}... failed: {errors.strip()[-300:]}")
     return elapsed
 
 
-def cold_start(engine_env: dict[str, str], runs: int) -> Figure:
-    """``import udfs`` + a first lookup from a warm disk cache, against bare imports.
+def cold_start(engine_env: dict[str, str], runs: int, work: Path) -> Figure:
+    """``import udfs`` + a first lookup from the persisted store, against bare imports.
 
     Two more interpreters (``import udfs`` alone; the bare imports plus ``requests_cache``)
     say where the time goes.
     """
-    environ = {**os.environ, **engine_env}
-    _python_seconds(LOOKUP_CODE, environ)  # the disk cache holds the file from here on
+    environ = interpreter_environment(engine_env, work)
     codes = (BARE_CODE, LOOKUP_CODE, IMPORT_CODE, CACHE_LIBRARY_CODE)
+    for code in codes:  # the store holds the frame, and every module its bytecode, from here on
+        _python_seconds(code, environ)
     times: dict[str, list[float]] = {code: [] for code in codes}
     for _ in range(runs):  # interleaved, so a busy moment on the machine hits each alike
         for code in codes:
@@ -65,8 +70,7 @@ def cold_start(engine_env: dict[str, str], runs: int) -> Figure:
             f"'import xlwings, pandas, requests_cache' alone {median[CACHE_LIBRARY_CODE]:.3f} s")
     return Figure("cold start: import udfs + first JGB10Y lookup", value, "s", baseline,
                   "python -c 'import xlwings, pandas'", ratio, "× of baseline",
-                  f"≤ {COLD_TARGET_S:g} s and ≤ {COLD_TARGET_RATIO:g}× of baseline",
-                  value <= COLD_TARGET_S and ratio <= COLD_TARGET_RATIO, note)
+                  f"≤ {COLD_TARGET_RATIO:g}× of baseline", ratio <= COLD_TARGET_RATIO, note)
 
 
 def parse_history(body: bytes, repeats: int) -> Figure:

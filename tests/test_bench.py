@@ -17,15 +17,20 @@ from bench.report import Figure
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = (
+    "first JPX backfill at",
+    "first JPX flow in a fresh process",
     "warm lookup JP_VALUE(UST5Y)",
     "warm lookup JP_VALUE(JGB10Y)",
     "warm lookup JP_VALUE(SOFR)",
     "warm lookup JP_FLOW(MOF:Foreign:Equity)",
-    "1,000 mixed warm formula calls",
+    "lookup computed afresh JP_VALUE(JGB10Y)",
+    "1,000 Dashboard formula calls",
     "lookup in 100-row history",
     "lookup in 1,000-row history",
     "lookup in 10,000-row history",
     "lookup in 100,000-row history",
+    "Dashboard recalculation after the recheck window",
+    "persisted store for every source",
     "parse MOF JGB history",
     "cold start: import udfs + first JGB10Y lookup",
     "16 concurrent cold calls, one series",

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from addin import api
+from addin import api, persisted
 from addin.cache import Store
 from addin.config import Config
 from tests.fixtures import fred as fred_files
@@ -187,6 +188,9 @@ def test_stalled_redis__debug_sleep_on_a_real_server_then_back(tmp_path, three_s
         assert held < 2.0, held
         sleeper.join()
         time.sleep(1.1)  # the breaker lets Redis be tried again
+        # The parsed arrays kept on disk would answer without any cache: set them aside, so
+        # the new engine has to go through the HTTP cache, and so to Redis.
+        shutil.rmtree(Path(os.environ["JPFLOWS_CACHE_DIR"]) / persisted.FOLDER, ignore_errors=True)
         api.use(None)
         _look_up_all()
         assert server.client().exists(f"jpflows:{Store.key(FRED_URL.format('SOFR'))}")

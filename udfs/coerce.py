@@ -40,6 +40,9 @@ def from_serial(serial: float) -> datetime:
 
 def to_date(value, name: str = "date") -> datetime | None:
     """A date cell, serial, ISO text or blank (``None``)."""
+    if type(value) is datetime and not (value.hour or value.minute or value.second
+                                        or value.microsecond or value.tzinfo):
+        return value  # a date cell, as xlwings passes it: already what the engine takes
     if is_blank(value):
         return None
     if isinstance(value, bool):
@@ -105,19 +108,21 @@ def to_bool(value, name: str, default: bool) -> bool:
 
 
 def to_text(value, name: str, default: str | None = None) -> str | None:
+    if type(value) is str:
+        value = value.strip()
+        return value if value else default
     if is_blank(value):
         return default
-    if isinstance(value, str):
-        return value.strip()
     raise BadArgument(f"{name} must be text")
 
 
 def to_series(value, name: str = "series"):
     """A series id (text) or a range: one column of values, or two columns date,value."""
     if isinstance(value, str):
-        if not value.strip():
+        value = value.strip()
+        if not value:
             raise BadArgument(f"{name} is empty; try JP_SEARCH(\"JGB\")")
-        return value.strip()
+        return value
     if isinstance(value, list):
         return _range_series(value, name)
     raise BadArgument(f"{name} must be an id such as \"TOPIX\" or a range of prices")

@@ -3,8 +3,6 @@ the answer: a number, TRUE/FALSE, a text, or a table that spills (a list of rows
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pandas as pd
 
 from addin import api
@@ -22,14 +20,15 @@ DAYS = "Hedge tenor in days, rolled (default 90)"
 BASIS = "Cross-currency basis in bp added to the yen leg (default 0; USDJPY is usually negative)"
 
 
-def _day(when) -> datetime:
-    return pd.Timestamp(when).to_pydatetime()
-
-
 def table(series: pd.Series, header: list[str] | None) -> list[list]:
     """A dated series as rows of date, value under an optional header row (spills down)."""
-    rows = [[_day(when), float(value)] for when, value in series.items()]
-    return ([header] if header else []) + rows
+    stamps = pd.DatetimeIndex(series.index).to_pydatetime().tolist()
+    return rows_table(zip(stamps, series.to_numpy(dtype="float64").tolist()), header)
+
+
+def rows_table(rows, header: list[str] | None) -> list[list]:
+    """The sheet's rows: a header if asked, then [date, value] lists of the engine's rows."""
+    return ([header] if header else []) + [list(row) for row in rows]
 
 
 @udf(series=SERIES, on_date=DATE)
@@ -51,10 +50,10 @@ def JP_SERIES(series, start_date=None, end_date=None, interval=0, headers=1):
     Example: =JP_SERIES("UST5Y", "2025-01-01", "2025-12-31", 2)
     """
     name = to_series(series)
-    data = api.series(name, to_date(start_date, "start_date"), to_date(end_date, "end_date"),
-                      to_int(interval, "interval", 0, 0, 2))
+    data = api.series_rows(name, to_date(start_date, "start_date"),
+                           to_date(end_date, "end_date"), to_int(interval, "interval", 0, 0, 2))
     label = name.upper() if isinstance(name, str) else "Value"
-    return table(data, ["Date", label] if to_bool(headers, "headers", True) else None)
+    return rows_table(data, ["Date", label] if to_bool(headers, "headers", True) else None)
 
 
 @udf(series=SERIES_OR_RANGE, start_date=DATE, end_date=DATE,
@@ -112,10 +111,10 @@ def JP_FLOWS(investor, start_date=None, end_date=None, measure="net", market=Non
     Example: =JP_FLOWS("MOF:Foreign:Equity", "2025-01-01")
     """
     name = to_text(investor, "investor", "")
-    data = api.flows(name, to_date(start_date, "start_date"), to_date(end_date, "end_date"),
-                     to_text(measure, "measure", "net"), to_text(market, "market"),
-                     to_text(ccy, "ccy", "JPY"))
-    return table(data, ["Period end", name] if to_bool(headers, "headers", True) else None)
+    data = api.flow_rows(name, to_date(start_date, "start_date"), to_date(end_date, "end_date"),
+                         to_text(measure, "measure", "net"), to_text(market, "market"),
+                         to_text(ccy, "ccy", "JPY"))
+    return rows_table(data, ["Period end", name] if to_bool(headers, "headers", True) else None)
 
 
 @udf(investor=INVESTOR, start_date=DATE, end_date=DATE, market=MARKET, ccy=CURRENCY)

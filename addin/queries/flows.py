@@ -6,6 +6,8 @@ period's daily USDJPY, and only the periods asked for are converted.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 import numpy as np
 import pandas as pd
 
@@ -13,7 +15,7 @@ from addin import args, dates, origins
 from addin.calc import flows as calc
 from addin.column import Column
 from addin.errors import BadArgument, NoData, UnknownSeries
-from addin.queries.series import column as series_column
+from addin.queries.series import column as series_column, table_rows
 from addin.sources.base import MONTHLY, FlowSpec
 
 MEASURES = ("net", "buy", "sell", "gross")
@@ -50,10 +52,20 @@ def _missing_flow(frame: pd.DataFrame, found: FlowSpec, investor: str, market: s
 
 
 def _resolve(engine, investor, measure, market, currency):
-    found = engine.flow_spec(investor)
-    measure = args.choice(measure, MEASURES, "measure")
-    currency = args.choice(currency, CURRENCIES, "currency")
-    return found, _column(engine, found, _market(found, market), measure), currency
+    """(flow spec, its column, currency) for the arguments as a cell gives them."""
+    memo_key = ("flow arguments", investor, measure, market, currency)
+    try:
+        resolved = engine.memo.get(memo_key)
+    except TypeError:  # an argument that is not text: the checks below say what is wrong
+        resolved, memo_key = None, None
+    if resolved is None:
+        found = engine.flow_spec(investor)
+        resolved = (found, _market(found, market), args.choice(measure, MEASURES, "measure"),
+                    args.choice(currency, CURRENCIES, "currency"))
+        if memo_key is not None:
+            engine.remember(memo_key, resolved)
+    found, market, measure, currency = resolved
+    return found, _column(engine, found, market, measure), currency
 
 
 def _in_usd(engine, data: pd.Series, context: pd.Series) -> pd.Series:
@@ -81,6 +93,12 @@ def flows(engine, investor: str, start=None, end=None, measure: str = "net", mar
     return _in_usd(engine, window, col.series) if currency == "USD" else window.copy()
 
 
+def flow_rows(engine, investor: str, start=None, end=None, measure: str = "net", market=None,
+              currency: str = "JPY") -> tuple:
+    """The table :func:`flows` gives as ``((period end, amount), ...)`` rows."""
+    return table_rows(flows(engine, investor, start, end, measure, market, currency))
+
+
 def flow(engine, investor: str, when=None, measure: str = "net", market=None,
          currency: str = "JPY") -> tuple[pd.Timestamp, float]:
     """The period containing ``when`` (default: the latest): (period end, amount)."""
@@ -101,8 +119,9 @@ def period_at(col: Column, day: int | None) -> int:
         if len(published) == 0:
             raise NoData("No flow figures published")
         return int(published[-1])
-    at = col.span(day, None)[0]
-    if at == 0 or at == len(col):  # the edges need the period-length rules
+    days = col.days
+    at = bisect_left(days, day)
+    if at == 0 or at == len(days):  # the edges need the period-length rules
         end = calc.period_containing(col.series, dates.timestamp(day))
         return col.span(dates.day_number(end), None)[0]
     return at
@@ -138,5 +157,5 @@ def flow_rank(engine, investor: str, when=None, window: int | None = None, years
     memo_key = ("rolling", found.source, found.key, found.investor, int(window))
     cached = engine.memo.get(memo_key)
     if cached is None or cached[0] is not col:
-        cached = engine.memo[memo_key] = (col, calc.rolling_sums(col.series, int(window)))
+        cached = engine.remember(memo_key, (col, calc.rolling_sums(col.series, int(window))))
     return calc.rank_among(cached[1], target, int(window), int(years))

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
-from addin import catalogue, dates
+from addin import dates
 from addin.errors import BadArgument, NoData, UnknownSeries
 from addin.queries.flows import flows as flow_table
 from addin.queries.series import EARLIEST
@@ -116,7 +116,7 @@ def _flow_info(engine, spec) -> dict[str, object]:
 
 
 def _freshness(engine, urls) -> dict[str, object]:
-    records = [r for url in urls if (r := engine.fetcher.records.get(url))] if urls else []
+    records = [r for url in urls if (r := engine.fetch_record(url))] if urls else []
     fetched = [r.fetched_at for r in records if r.fetched_at is not None]
     errors = [r.error for r in records if r.error]
     return {
@@ -216,6 +216,8 @@ def refresh(engine, progress=None) -> dict[str, str]:
 
 def search(engine, text: str) -> list[tuple[str, str, str]]:
     """(id, kind, description) of every series and flow whose id or description has all words."""
+    from addin import catalogue  # every source's declarations: only a search needs them all
+
     if not isinstance(text, str):
         raise BadArgument('search text must be text, e.g. "JGB"')
     found = []

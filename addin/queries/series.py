@@ -6,12 +6,15 @@ already has (a range of prices typed into a sheet).
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import pandas as pd
 
 from addin import args, dates, origins
 from addin.calc import rally as calc
 from addin.column import Column
 from addin.errors import BadArgument, NoData
+from addin.sources.base import MAX_AGE_DAYS
 
 EARLIEST = dates.FIRST_DAY  # "the whole history" as a window start
 
@@ -34,13 +37,14 @@ def observe_day(engine, spec, day: int | None) -> tuple[int, float]:
         if not len(col):
             raise NoData(f"No data for {spec.id}")
         return col.days[-1], col.numbers[-1]
-    limit = spec.max_age_days
+    limit = MAX_AGE_DAYS[spec.frequency]
     col = origins.column_for(engine, spec, day - limit, day)
-    at = col.at_or_before(day)
+    days = col.days
+    at = bisect_right(days, day) - 1
     if at < 0:
         raise NoData(f"No data before {dates.ymd(col.days[0])}" if len(col) else
                      f"No data for {spec.id}")
-    found = col.days[at]
+    found = days[at]
     if day - found > limit:
         raise NoData(f"No data within {limit} days before {dates.ymd(day)}")
     return found, col.numbers[at]
@@ -54,7 +58,7 @@ def observation(engine, series_id: str, when=None) -> tuple[pd.Timestamp, float]
 
 def value(engine, series_id: str, when=None) -> float:
     """The value of a series on ``when`` (latest observation on or before it)."""
-    return observe(engine, series_id, when)[1]
+    return observe_day(engine, engine.spec(series_id), dates.day_number(when))[1]
 
 
 def history(engine, series_like, start=None, end=None) -> pd.Series:
@@ -97,6 +101,17 @@ def series(engine, series_like, start=None, end=None, interval: int = 0) -> pd.S
         raise NoData(f"No data between {dates.ymd(first) if first is not None else 'start'} and "
                      f"{dates.ymd(last) if last is not None else 'today'}")
     return calc.resample(window.dropna(), interval)
+
+
+def rows(engine, series_like, start=None, end=None, interval: int = 0) -> tuple:
+    """The table :func:`series` gives as ``((datetime, float), ...)`` rows, as a sheet shows it."""
+    return table_rows(series(engine, series_like, start, end, interval))
+
+
+def table_rows(data: pd.Series) -> tuple:
+    """``((datetime, float), ...)`` of a dated series, each column converted in one step."""
+    stamps = pd.DatetimeIndex(data.index).to_pydatetime().tolist()
+    return tuple(zip(stamps, data.to_numpy(dtype="float64").tolist()))
 
 
 def end_of(data: pd.Series, when) -> pd.Timestamp:

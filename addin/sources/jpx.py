@@ -22,20 +22,23 @@ TrustBanks, OtherFinancials; an unknown label keeps a CamelCase ASCII name.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
+import numpy as np
 import pandas as pd
 
 from addin.errors import BadArgument, LayoutChanged, SourceUnavailable
 from addin.polite import Limits
 from addin.sources.base import WEEKLY, File, FlowSpec, Origin, Source
-from addin.sources import jpx_xls, jpx_xlsx
-from addin.sources.jpx_files import (LEGACY_MONTHLY, LEGACY_WEEKLY, NEW_MONTHLY, NEW_WEEKLY,
-                                     month_end, rows_frame, ymd)
+from addin.sources.jpx_files import (COLUMN_LEVELS, LEGACY_MONTHLY, LEGACY_WEEKLY, NEW_MONTHLY,
+                                     NEW_WEEKLY, rows_frame)
+from addin.sources.jpx_backfill import Backfill, Plan
+from addin.sources.jpx_pages import (FileLink, archive_links, discover, file_period,  # noqa: F401
+                                     link_of, page_checker)
 
 NAME = "JPX"
 HOME = "https://www.jpx.co.jp/english/markets/statistics-equities/investor-type/index.html"
@@ -52,94 +55,79 @@ INDEX_EXPIRE = timedelta(hours=6)
 ARCHIVE_EXPIRE = timedelta(days=1)
 NEWEST_EXPIRE = timedelta(hours=6)  # the latest week may still be corrected
 PUBLISHED_EXPIRE = -1
-
-_HREF = re.compile(rb"""href\s*=\s*["']([^"'#]+)""", re.IGNORECASE)
+IN_FLIGHT = 4  # JPX's limit (SOURCE.limits): requests at once
+WORKERS = 3 * IN_FLIGHT  # workers still parsing their files have already freed their request slots
+FILES_PER_YEAR = 60  # at most this many value files a year are fetched (weeks: 52 or 53)
+STEP = {"": timedelta(days=8), "monthly": timedelta(days=32)}  # one period, and a day of slack
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, order=True)
-class FileLink:
-    """A value file found on a page; sorts by period, so the newest file comes last."""
-
-    period: date  # period end; for a legacy weekly name the earliest end week N can have
-    name: str
-    url: str
-    key: str  # "" weekly, "monthly"
-
-
-def file_period(name: str) -> tuple[str, date] | None:
-    """``(key, period end)`` from a value file's name; ``None`` for any other file."""
-    if (match := LEGACY_WEEKLY.search(name)) and 1 <= int(match.group(2)) <= 12:
-        year, month, week = (int(group) for group in match.groups())
-        return "", date(2000 + year, month, 1) + timedelta(days=7 * (week - 1))
-    if (match := NEW_WEEKLY.search(name)) and (end := ymd(match.group(2))):
-        return "", end
-    match = LEGACY_MONTHLY.search(name) or NEW_MONTHLY.search(name)
-    if match and 1 <= int(match.group(2)) <= 12:
-        year = int(match.group(1))
-        return "monthly", month_end(year + 2000 if year < 100 else year, int(match.group(2)))
-    return None
-
-
-def discover(html: bytes, page_url: str) -> list[FileLink]:
-    """Value-file links (weekly and monthly, volume files and PDFs left out) on an index page."""
-    links = {}
-    for href in _HREF.findall(html):
-        url = urljoin(page_url, href.decode("utf-8", "replace").strip())
-        name = urlsplit(url).path.rsplit("/", 1)[-1]
-        if found := file_period(name):
-            links[url] = FileLink(found[1], name, url, found[0])
-    return sorted(links.values())
-
-
 def archive_urls(html: bytes, page_url: str, key: str = "") -> list[str]:
     """The yearly archive pages an index page links to, newest (``-00``) first."""
-    stem = urlsplit(PAGES[key][1]).path.rsplit("/", 1)[-1].split("{")[0]
-    urls = {urljoin(page_url, href.decode("utf-8", "replace").strip())
-            for href in _HREF.findall(html)}
-    return sorted(url for url in urls if re.search(re.escape(stem) + r"\d+\.html$", url))
+    return archive_links(html, page_url, urlsplit(PAGES[key][1]).path.rsplit("/", 1)[-1]
+                         .split("{")[0])
 
 
-def download(key: str, get) -> tuple[tuple[str, bytes], ...]:
+def download(key: str, get) -> tuple[tuple[str, object], ...]:
     """Fetch the value files of the last :data:`BACKFILL_YEARS` years, oldest first.
+
+    Published files never change: a getter that keeps each file's check result (``get.parsed``,
+    ``get.held``) is asked for the result instead of the bytes, so every file is parsed once, and
+    the archive pages are walked only when the files already held do not reach the index page
+    (or on a Refresh). Files are fetched :data:`WORKERS` at a time while the walk goes on; the
+    transport holds JPX to :data:`IN_FLIGHT` requests at once (:mod:`addin.sources.jpx_backfill`).
 
     Args:
         key: ``""`` for weekly files, ``"monthly"`` for monthly ones.
         get: The injected HTTP getter.
 
     Returns:
-        ``((file name, bytes), ...)`` in period order. An older file that cannot be fetched or
-        does not parse is left out (and logged); the newest file must succeed.
+        ``((file name, bytes or the file's one-row frame), ...)`` in period order. An older file
+        that cannot be fetched or does not parse is left out (and logged); the newest must succeed.
     """
     if key not in PAGES:
         raise BadArgument(f'JPX key {key[:20]!r} unknown; use "" (weekly) or "monthly"')
-    links = _recent(_links(key, get), key)
-    files = []
-    for link in links:
-        newest = link is links[-1]
-        expire = NEWEST_EXPIRE if newest else PUBLISHED_EXPIRE
-        try:
-            files.append((link.name, get(link.url, check=_checker(link.name), headers=HEADERS,
-                                         expire=expire)))
-        except (LayoutChanged, SourceUnavailable) as error:
-            if newest:
-                raise
-            # One odd or missing file deep in the backfill must not cost the other nine years;
-            # it is not cached, so the next refresh asks for it again.
-            log.warning("JPX file %s skipped: %s", link.name, error)
-    return tuple(files)
+    return Backfill(_plan(key), get).run()
+
+
+def _plan(key: str) -> Plan:
+    """The download of ``key`` as this module's settings say (read now: tests change them)."""
+    index_url, archive_url = PAGES[key]
+
+    def archives(html: bytes) -> list[str]:
+        return archive_urls(html, index_url, key) or [archive_url.format(number)
+                                                       for number in range(BACKFILL_YEARS + 1)]
+
+    return Plan(key, index_url, archives, BACKFILL_YEARS, FILES_PER_YEAR, STEP[key], HEADERS,
+                {"index": INDEX_EXPIRE, "archive": ARCHIVE_EXPIRE, "newest": NEWEST_EXPIRE,
+                 "published": PUBLISHED_EXPIRE}, _checker, WORKERS)
 
 
 def parse(raw) -> pd.DataFrame:
-    """Parse ``((file name, bytes), ...)`` into the JPX frame; the newest file wins a period."""
-    rows = {}
+    """Parse ``((file name, bytes or one-row frame), ...)`` into the JPX frame; the newest file
+    wins a period."""
+    rows: dict[date, pd.DataFrame] = {}
     for name, body in sorted(raw, key=lambda pair: file_period(pair[0]) or ("", date.min)):
-        end, values = file_values(name, body)
-        rows[end] = values  # in publication order, so a later file replaces the same period
+        row = body if isinstance(body, pd.DataFrame) else _checker(name)(body)
+        if len(row) != 1:
+            raise LayoutChanged(f"JPX {name[:40]}: {len(row)} rows parsed, one expected")
+        rows[row.index[0].date()] = row  # in publication order: a later file replaces a period
     if not rows:
         raise LayoutChanged("JPX: no stock_val_1_/stock_1_ value file to parse")
-    return rows_frame(rows)
+    return _stacked([rows[end] for end in sorted(rows)])
+
+
+def _stacked(rows: list[pd.DataFrame]) -> pd.DataFrame:
+    """One-row frames (ascending dates) as one frame over the union of their columns."""
+    layouts = {id(row.columns): row.columns for row in rows}
+    union = _columns(tuple(sorted(set().union(*layouts.values()))))
+    where = {key: union.get_indexer(columns) for key, columns in layouts.items()}
+    table = np.full((len(rows), len(union)), np.nan)
+    for number, row in enumerate(rows):
+        table[number, where[id(row.columns)]] = row.to_numpy()[0]
+    index = pd.DatetimeIndex([row.index[0] for row in rows], name="date").as_unit("us")
+    return pd.DataFrame(table, index=index, columns=union, copy=False)
 
 
 def investors(frame: pd.DataFrame) -> list[str]:
@@ -159,6 +147,10 @@ def parse_file(name: str, body: bytes) -> pd.DataFrame:
 
 def file_values(name: str, body: bytes) -> tuple[date, dict]:
     """Period end and ``{(market, investor, measure): JPY billions}`` of one value file."""
+    # The workbook readers (xlrd, openpyxl and their limits) load with the first file to read:
+    # a process answering from the parsed store never needs them.
+    from addin.sources import jpx_xls, jpx_xlsx
+
     if LEGACY_WEEKLY.search(name) or LEGACY_MONTHLY.search(name):
         return jpx_xls.legacy_values(name, body)
     found = file_period(name)
@@ -167,55 +159,26 @@ def file_values(name: str, body: bytes) -> tuple[date, dict]:
     raise LayoutChanged(f"JPX {name[:40]}: not a JPX value file name")
 
 
-def _links(key: str, get) -> list[FileLink]:
-    """Every value file of ``key`` on the index page and its archive pages, back-filling years."""
-    index_url, archive_url = PAGES[key]
-    html = get(index_url, check=_page_checker(index_url), headers=HEADERS, expire=INDEX_EXPIRE)
-    # Keyed by file name: a file listed on two pages (under two -att folders) is fetched once.
-    found = {link.name: link for link in discover(html, index_url) if link.key == key}
-    pages = archive_urls(html, index_url, key)
-    pages = pages or [archive_url.format(number) for number in range(BACKFILL_YEARS + 1)]
-    _walk_archives(key, get, pages[: BACKFILL_YEARS + 1], found)
-    return sorted(found.values())
-
-
-def _walk_archives(key: str, get, pages: list[str], found: dict[str, FileLink]) -> None:
-    """Add the files of the archive pages, newest year first, until the backfill is covered."""
-    for page_url in pages:
-        try:
-            page = get(page_url, check=_page_checker(page_url), headers=HEADERS,
-                       expire=ARCHIVE_EXPIRE)
-        except SourceUnavailable as error:
-            # Past the oldest archive page JPX keeps (404), or a page without value links.
-            log.info("JPX archive walk stops at %s: %s", page_url, error)
-            return
-        on_page = [link for link in discover(page, page_url) if link.key == key]
-        found.update((link.name, link) for link in on_page if link.name not in found)
-        if on_page and max(on_page).period < _cutoff(found.values()):
-            return
-
-
-def _recent(links: list[FileLink], key: str) -> list[FileLink]:
-    if not links:
-        raise LayoutChanged(f"JPX: no {key or 'weekly'} value file links on the index pages")
-    cutoff = _cutoff(links)
-    return [link for link in links if link.period >= cutoff]
-
-
-def _cutoff(links) -> date:
-    return max(links).period - timedelta(days=round(365.25 * BACKFILL_YEARS))
-
-
 def _checker(name: str):
-    return lambda body: parse_file(name, body)
-
-
-def _page_checker(page_url: str):
-    def check(body: bytes) -> None:
-        if not discover(body, page_url):
-            raise LayoutChanged(f"JPX {page_url.rsplit('/', 1)[-1]}: no value file links")
+    """The check of a value file: its one-row frame, kept as the file's parse."""
+    def check(body: bytes) -> pd.DataFrame:
+        end, values = file_values(name, body)
+        return _one_row(end, values)
 
     return check
+
+
+def _one_row(end: date, values: dict) -> pd.DataFrame:
+    """``rows_frame({end: values})``, built directly: a backfill makes hundreds of them."""
+    keys = tuple(sorted(values))
+    index = pd.DatetimeIndex([end], name="date").as_unit("us")
+    row = np.array([[values[key] for key in keys]], dtype="float64")
+    return pd.DataFrame(row, index=index, columns=_columns(keys), copy=False)
+
+
+@functools.lru_cache(maxsize=16)  # one set of columns per layout era
+def _columns(keys: tuple) -> pd.MultiIndex:
+    return pd.MultiIndex.from_tuples(keys, names=COLUMN_LEVELS)
 
 
 MARKETS = ("TokyoNagoya", "Prime", "Standard", "Growth")

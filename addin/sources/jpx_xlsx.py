@@ -216,15 +216,25 @@ def _at(row: list[str], col: int) -> str:
 
 
 def _with_totals(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Add the legacy aggregates, and TokyoNagoya when the file has no 二市場 rows."""
-    frame, leaves = frame.copy(), list(frame.columns)
+    """Add the legacy aggregates, and TokyoNagoya when the file has no 二市場 rows.
+
+    Summed on the arrays (blanks count as nothing, as in the publisher's own totals): a file
+    is parsed in a few milliseconds, so the columns are not added one pandas step at a time.
+    """
+    columns = dict(zip(frame.columns, frame.to_numpy(dtype="float64").T))
+    rows = len(frame.index)
     for total, parts in DERIVED:
-        frame[total] = frame[[part for part in parts if part in frame]].sum(axis=1)
+        present = [columns[part] for part in parts if part in columns]
+        columns[total] = np.nansum(present, axis=0) if present else np.zeros(rows)
     # Every trade falls in exactly one group, so all groups, known or not, add up to the total.
-    frame["Total"] = frame[leaves].sum(axis=1)
-    frame["Brokerage"] = frame["Total"] - frame["Proprietary"]
-    if "TokyoNagoya" not in frame.index and "All" not in frame.index:
-        if not set(TSE_MARKETS) <= set(frame.index):
+    columns["Total"] = np.nansum([columns[leaf] for leaf in frame.columns], axis=0)
+    columns["Brokerage"] = columns["Total"] - columns["Proprietary"]
+    index, values = list(frame.index), np.column_stack(list(columns.values()))
+    if "TokyoNagoya" not in index and "All" not in index:
+        if not set(TSE_MARKETS) <= set(index):
             raise LayoutChanged(f"JPX {name}: markets incomplete (no 二市場)")
-        frame.loc["TokyoNagoya"] = frame.loc[list(TSE_MARKETS)].sum()
-    return frame
+        picked = [index.index(market) for market in TSE_MARKETS]
+        values = np.vstack([values, np.nansum(values[picked], axis=0)])
+        index.append("TokyoNagoya")
+    return pd.DataFrame(values, index=pd.Index(index, name=frame.index.name),
+                        columns=list(columns))
