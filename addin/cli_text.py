@@ -46,3 +46,14 @@ def shown(text, limit: int | None = None) -> str:
     from rich.markup import escape
 
     return escape(said(text, limit))
+
+
+def figure(value, unit: str = "") -> str:
+    """A value as the terminal shows it: yes/no, a ratio as a signed percent, rates to 3 places."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if unit == "ratio":
+            return f"{value:+.1%}"
+        return f"{value:,.3f}" if unit in ("%", "pp") else f"{value:,.2f}"
+    return "" if value is None else str(value)
