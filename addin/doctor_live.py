@@ -18,7 +18,7 @@ from pathlib import Path
 
 from addin import doctor
 from addin.config import Config
-from addin.engine import download_options, transport
+from addin.downloading import download_options, transport
 from addin.errors import AddinError, KeyMissing, LayoutChanged, SourceUnavailable
 from addin.sources import REGISTRY
 from addin.transport import DownloadFailed

@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import pandas as pd
 
-from addin import frames, outcome, shape
+from addin import outcome
 from addin.answers import Answers
 from addin.clock import Clock
 from addin.column import Column
 from addin.config import Config
-from addin.errors import AddinError, BadArgument, KeyMissing, NoData
+from addin.downloading import checked_parse, download_options, options_text, transport
+from addin.errors import AddinError, BadArgument, NoData
 from addin.failures import Failures
 from addin.keeper import Fetched, Keeper, Loaded
 from addin.known_ids import KnownIds
@@ -38,43 +39,6 @@ if TYPE_CHECKING:  # imported when first needed: a new process answering from th
 
 
 MEMO_LIMIT = 4096
-
-
-def transport(config: Config):
-    """The transport every download of ``config`` goes through: politeness and API keys set."""
-    from addin import credentials
-    from addin.polite import Politeness
-    from addin.transport import Transport
-
-    sent = Transport(config, politeness=Politeness(REGISTRY.limits))
-    credentials.attach(sent.session, config, REGISTRY.sources)
-    return sent
-
-
-def download_options(source, config: Config) -> dict[str, str]:
-    """What a source's ``download`` receives besides the key: its setting, when the user set it.
-
-    Raises:
-        KeyMissing: the source needs an API key and none is set (nothing is asked).
-    """
-    wanted = source.credential
-    if wanted is not None and not config.key(wanted.setting):
-        raise KeyMissing(source.name, wanted.setting)
-    value = config.settings.get(source.setting) if source.setting else None
-    return {"setting": value} if value else {}
-
-
-def _checked_parse(source, key: str, raw) -> pd.DataFrame:
-    """``source.parse(raw)`` for bytes no check has seen yet (local files too), held to the
-    shape limits before the parser runs and to the frame rules after."""
-    for body in shape.bodies(raw):
-        shape.check(body, source.shape, source.name)
-    return frames.verify(source.parse(raw), source, key)
-
-
-def _options(options: dict[str, str]) -> str:
-    """The download options as kept with a head: a frame read with other ones is not trusted."""
-    return repr(sorted(options.items()))
 
 
 class Engine:
@@ -244,7 +208,7 @@ class Engine:
     def _options_of(self, source_id: str) -> str | None:
         """The download options of a source now (``None`` when it cannot download: no key)."""
         try:
-            return _options(download_options(REGISTRY[source_id], self.config))
+            return options_text(download_options(REGISTRY[source_id], self.config))
         except AddinError:
             return None
 
@@ -258,7 +222,7 @@ class Engine:
             raw = source.download(key, get, **options)
             fingerprint = get.fingerprint(raw)
             frame = self.keeper.parsed(source, key, raw, get, fingerprint, previous,
-                                       parse=lambda raw: _checked_parse(source, key, raw))
+                                       parse=lambda raw: checked_parse(source, key, raw))
         except AddinError as exc:
             self.keeper.keep_parts(source_id, key, get)
             self.failures.remember((source_id, key), exc)
@@ -269,7 +233,7 @@ class Engine:
             return previous
         self.failures.forget((source_id, key))
         loaded = self._settled((source_id, key), get, frame, fingerprint, previous)
-        self.keeper.keep(source_id, key, get, loaded, _options(options))
+        self.keeper.keep(source_id, key, get, loaded, options_text(options))
         return loaded
 
     def _settled(self, memo_key: tuple[str, str], get: "Getter", frame: pd.DataFrame,
