@@ -300,8 +300,7 @@ class Engine:
         error, failed = None, False
         with self.fetcher.asking() as asked:
             try:
-                self._frames[(source_id, key)] = self._reload(
-                    source_id, key, self._frames.get((source_id, key)))
+                self._reload(source_id, key, self._frames.get((source_id, key)))
                 error = self.failures.recent((source_id, key))  # a new file that did not parse
             except AddinError as exc:
                 error, failed = exc, True
