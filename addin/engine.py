@@ -255,7 +255,9 @@ class Engine:
     def _install(self, loaded: Loaded) -> None:
         """Make ``loaded`` the frame of its key; the one it replaces is never fresh again."""
         old = self._frames.get(loaded.key)
-        if old is not None and old is not loaded:
+        if old is loaded:
+            return  # the same bytes downloaded again: what was computed from it still holds
+        if old is not None:
             old.recheck_at = -math.inf  # columns handed out from it fail their freshness test
         self._frames[loaded.key] = loaded
         self.answers.changed()
